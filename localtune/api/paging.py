@@ -1,0 +1,56 @@
+"""List operations: filtering, sorting and ``NextToken`` pagination as SageMaker does them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from localtune.errors import ValidationException
+
+T = TypeVar("T")
+
+DEFAULT_MAX_RESULTS = 10
+
+
+def _fingerprint(params: Mapping[str, Any]) -> str:
+    """Ties a token to the request it came from (every member but the token and page size)."""
+    rest = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def page(items: Sequence[T], params: Mapping[str, Any]) -> tuple[list[T], str | None]:
+    """One page of ``items`` for a request with ``MaxResults`` (default 10) and ``NextToken``."""
+    limit = int(params.get("MaxResults") or DEFAULT_MAX_RESULTS)
+    offset = 0
+    token = params.get("NextToken")
+    if token:
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+            offset = int(decoded["offset"])
+            valid = decoded["request"] == _fingerprint(params) and offset >= 0
+        except (ValueError, KeyError, TypeError):
+            valid = False
+        if not valid:
+            raise ValidationException(
+                f"Invalid pagination token '{token}': it does not belong to this request."
+            )
+    chunk = list(items[offset : offset + limit])
+    if offset + limit >= len(items):
+        return chunk, None
+    payload = {"offset": offset + limit, "request": _fingerprint(params)}
+    return chunk, base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+
+
+def sort(
+    items: Sequence[T],
+    params: Mapping[str, Any],
+    keys: Mapping[str, Callable[[T], Any]],
+    default: str = "Name",
+) -> list[T]:
+    """Sort by ``SortBy`` (default ``Name``) in ``SortOrder`` (default ``Ascending``); ties keep
+    creation order."""
+    key = keys[params.get("SortBy") or default]
+    return sorted(items, key=key, reverse=params.get("SortOrder") == "Descending")

@@ -1,0 +1,103 @@
+"""The ``localtune`` command line.
+
+- ``localtune validate REQUEST.json`` — every check ``create`` would run (exit 0 valid, 1 invalid
+  with every problem listed, 2 unreadable input);
+- AWS-CLI-style operations (``create-hyper-parameter-tuning-job --cli-input-json file://…``,
+  ``describe-…``, ``list-…``) printing JSON as the AWS CLI does;
+- ``localtune demo`` — the seed example.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from localtune.api.validation import check_create_tuning_job
+from localtune.interfaces import aws_cli
+from localtune.interfaces.client import client as make_client
+from localtune.interfaces.services import get_service
+
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+SEED_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "seed-xgboost-bayesian.json"
+
+
+def _read_request(path: str) -> dict[str, Any]:
+    """A request file (plain path or ``file://PATH``); ``ValueError``/``OSError`` if unreadable."""
+    request = aws_cli.read_json_argument(path if path.startswith("file://") else f"file://{path}")
+    if not isinstance(request, dict):
+        raise ValueError("the request must be a JSON object")
+    return request
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        request = _read_request(args.request)
+    except (OSError, ValueError) as exc:
+        print(f"localtune validate: cannot read {args.request}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    service = get_service(args.home)
+    problems = check_create_tuning_job(request, parent_lookup=service.parent_lookup)
+    if not problems:
+        name = request.get("HyperParameterTuningJobName", "?")
+        print(f"{args.request}: valid (tuning job {name})")
+        return 0
+    print(f"{args.request}: {len(problems)} problem(s)")
+    for problem in problems:
+        print(f"  - {problem}")
+    return EXIT_INVALID
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    request = json.loads(SEED_EXAMPLE.read_text())
+    service = get_service(args.home)
+    problems = check_create_tuning_job(request, parent_lookup=service.parent_lookup)
+    print(f"Seed example request: {SEED_EXAMPLE.name}")
+    if problems:
+        for problem in problems:
+            print(f"  - {problem}")
+        return EXIT_INVALID
+    config = request["HyperParameterTuningJobConfig"]
+    print(
+        f"valid: {config['Strategy']} search, {config['ResourceLimits']['MaxNumberOfTrainingJobs']}"
+        f" training jobs, {config['ResourceLimits']['MaxParallelTrainingJobs']} at a time, "
+        f"objective {config['HyperParameterTuningJobObjective']['MetricName']} "
+        f"({config['HyperParameterTuningJobObjective']['Type']})"
+    )
+    return 0
+
+
+def build_parser(operations: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="localtune", description="Run SageMaker hyperparameter tuning jobs locally."
+    )
+    parser.add_argument(
+        "--home", help="localtune home (default: $LOCALTUNE_HOME, else ~/.localtune)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    validate = sub.add_parser("validate", help="check a CreateHyperParameterTuningJob request")
+    validate.add_argument("request", help="REQUEST.json (as for aws ... --cli-input-json)")
+    validate.set_defaults(func=cmd_validate)
+    demo = sub.add_parser("demo", help="the seed example tuning job")
+    demo.set_defaults(func=cmd_demo)
+    aws_cli.add_operation_parsers(sub, operations)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from localtune.api.service import Service
+
+    parser = build_parser(Service.OPERATIONS)
+    args = parser.parse_args(argv)
+    if hasattr(args, "func"):
+        return int(args.func(args))
+    return aws_cli.run_operation(make_client(args.home), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

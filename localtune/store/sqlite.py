@@ -1,0 +1,359 @@
+"""SQLite persistence: the only module of localtune that speaks SQL.
+
+One file, ``<home>/localtune.sqlite``, in WAL mode so that readers never block the engine and
+several processes (clients, servers, CLI commands) can share one home. Writes run in ``BEGIN
+IMMEDIATE`` transactions with a busy timeout; every connection belongs to one thread. The schema is
+versioned with ``PRAGMA user_version`` and migrated forward on open.
+
+Rows come back as plain dicts with JSON columns decoded and times as epoch seconds (floats); the
+API layer turns them into SageMaker's response shapes. Requests are stored exactly as sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from localtune.errors import ResourceInUse
+
+SCHEMA_VERSION = 1
+
+_SCHEMA_V1 = """
+CREATE TABLE tuning_jobs (
+    name              TEXT PRIMARY KEY COLLATE NOCASE,
+    arn               TEXT NOT NULL,
+    request           TEXT NOT NULL,            -- the CreateHyperParameterTuningJob request as sent
+    status            TEXT NOT NULL,
+    creation_time     REAL NOT NULL,
+    last_modified_time REAL NOT NULL,
+    end_time          REAL,
+    failure_reason    TEXT,
+    completion_details TEXT,                    -- JSON: TuningJobCompletionDetails
+    state             TEXT,                     -- JSON: engine bookkeeping (launch counter, ...)
+    owner             TEXT,                     -- ownership lease: who runs this job
+    heartbeat         REAL                      -- lease heartbeat, epoch seconds
+);
+CREATE TABLE training_jobs (
+    name              TEXT PRIMARY KEY COLLATE NOCASE,
+    tuning_job        TEXT COLLATE NOCASE,
+    seq               INTEGER,                  -- launch number within the tuning job (1-based)
+    definition_name   TEXT,
+    arn               TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    secondary_status  TEXT NOT NULL,
+    failure_reason    TEXT,
+    failure_kind      TEXT,                     -- 'Retryable' | 'NonRetryable' for Failed jobs
+    retry_of          TEXT,                     -- name of the job this one retries
+    attempt           INTEGER NOT NULL DEFAULT 1,
+    hyperparameters   TEXT NOT NULL,            -- JSON: all hyperparameters (strings)
+    tuned             TEXT NOT NULL,            -- JSON: tuned hyperparameters only (strings)
+    definition        TEXT NOT NULL,            -- JSON: the definition it was made from
+    creation_time     REAL NOT NULL,
+    start_time        REAL,
+    end_time          REAL,
+    last_modified_time REAL NOT NULL,
+    transitions       TEXT NOT NULL,            -- JSON: SecondaryStatusTransitions
+    objective_metric  TEXT,                     -- the tuning objective's MetricName
+    objective_type    TEXT,                     -- Maximize | Minimize
+    objective_status  TEXT,                     -- Pending | Succeeded | Failed
+    objective_value   REAL,
+    final_metrics     TEXT,                     -- JSON: FinalMetricDataList
+    model_artifacts   TEXT,
+    job_dir           TEXT
+);
+CREATE INDEX training_jobs_by_tuning_job ON training_jobs (tuning_job, seq);
+CREATE TABLE metric_points (
+    training_job      TEXT NOT NULL COLLATE NOCASE,
+    metric_name       TEXT NOT NULL,
+    value             REAL NOT NULL,
+    timestamp         REAL NOT NULL,
+    iteration         INTEGER NOT NULL
+);
+CREATE INDEX metric_points_by_job ON metric_points (training_job, metric_name, iteration);
+CREATE TABLE images (
+    image             TEXT PRIMARY KEY,
+    command           TEXT NOT NULL,            -- JSON list: argv prefix; "train" is appended
+    registered_time   REAL NOT NULL
+);
+CREATE TABLE models (
+    name              TEXT PRIMARY KEY COLLATE NOCASE,
+    arn               TEXT NOT NULL,
+    request           TEXT NOT NULL,
+    creation_time     REAL NOT NULL
+);
+"""
+
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+
+_JSON_COLUMNS = {
+    "request",
+    "completion_details",
+    "state",
+    "hyperparameters",
+    "tuned",
+    "definition",
+    "transitions",
+    "final_metrics",
+    "command",
+}
+
+
+def _decode(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    for key in _JSON_COLUMNS.intersection(out):
+        if out[key] is not None:
+            out[key] = json.loads(out[key])
+    return out
+
+
+def _encode(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: json.dumps(value) if key in _JSON_COLUMNS and value is not None else value
+        for key, value in fields.items()
+    }
+
+
+class Store:
+    """Thread- and process-safe access to one home's SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._migrate()
+
+    # -- connections and transactions -------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=60000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``): all or nothing, one writer at a time."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _migrate(self) -> None:
+        with self.transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"{self.path} has schema version {version}, newer than this localtune "
+                    f"understands ({SCHEMA_VERSION}); upgrade localtune"
+                )
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                script = re.sub(r"--[^\n]*", "", _MIGRATIONS[target])
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+
+    def _one(self, sql: str, args: Sequence[Any]) -> dict[str, Any] | None:
+        row = self._conn().execute(sql, args).fetchone()
+        return None if row is None else _decode(row)
+
+    def _all(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return [_decode(row) for row in self._conn().execute(sql, args).fetchall()]
+
+    @staticmethod
+    def _update(conn: sqlite3.Connection, table: str, name: str, fields: Mapping[str, Any]) -> int:
+        if not fields:
+            return 0
+        encoded = _encode(fields)
+        assignments = ", ".join(f"{column} = ?" for column in encoded)
+        cursor = conn.execute(
+            f"UPDATE {table} SET {assignments} WHERE name = ?", [*encoded.values(), name]
+        )
+        return cursor.rowcount
+
+    # -- tuning jobs ---------------------------------------------------------------------------
+    def create_tuning_job(
+        self, name: str, arn: str, request: Mapping[str, Any], status: str, now: float
+    ) -> None:
+        """Record a new tuning job; a name taken case-insensitively is ``ResourceInUse``."""
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM tuning_jobs WHERE name = ?", [name]).fetchone():
+                raise ResourceInUse(
+                    f"A hyperparameter tuning job with the name, {name}, already exists. "
+                    "Choose a different name."
+                )
+            conn.execute(
+                "INSERT INTO tuning_jobs (name, arn, request, status, creation_time,"
+                " last_modified_time) VALUES (?, ?, ?, ?, ?, ?)",
+                [name, arn, json.dumps(request), status, now, now],
+            )
+
+    def get_tuning_job(self, name: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM tuning_jobs WHERE name = ?", [name])
+
+    def list_tuning_jobs(self) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM tuning_jobs")
+
+    def update_tuning_job(
+        self, name: str, *, expect_status: Sequence[str] | None = None, **fields: Any
+    ) -> bool:
+        """Set ``fields``; with ``expect_status`` only while the status is one of those
+        (compare-and-set). Returns whether the row changed."""
+        with self.transaction() as conn:
+            if expect_status is not None:
+                row = conn.execute("SELECT status FROM tuning_jobs WHERE name = ?", [name])
+                current = row.fetchone()
+                if current is None or current[0] not in expect_status:
+                    return False
+            return self._update(conn, "tuning_jobs", name, fields) == 1
+
+    def delete_tuning_job(self, name: str) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM tuning_jobs WHERE name = ?", [name]).rowcount == 1
+
+    # -- ownership leases ----------------------------------------------------------------------
+    def acquire_lease(self, name: str, owner: str, ttl: float, now: float | None = None) -> bool:
+        """Take the job for ``owner`` if it is free, already ours, or its owner's heartbeat is
+        older than ``ttl`` seconds."""
+        now = time.time() if now is None else now
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE tuning_jobs SET owner = ?, heartbeat = ? WHERE name = ? AND"
+                " (owner IS NULL OR owner = ? OR heartbeat IS NULL OR heartbeat < ?)",
+                [owner, now, name, owner, now - ttl],
+            )
+            return cursor.rowcount == 1
+
+    def renew_lease(self, name: str, owner: str, now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE tuning_jobs SET heartbeat = ? WHERE name = ? AND owner = ?",
+                [now, name, owner],
+            )
+            return cursor.rowcount == 1
+
+    def release_lease(self, name: str, owner: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE tuning_jobs SET owner = NULL, heartbeat = NULL"
+                " WHERE name = ? AND owner = ?",
+                [name, owner],
+            )
+
+    # -- training jobs -------------------------------------------------------------------------
+    def insert_training_job(self, row: Mapping[str, Any]) -> None:
+        encoded = _encode(row)
+        columns = ", ".join(encoded)
+        marks = ", ".join("?" for _ in encoded)
+        with self.transaction() as conn:
+            conn.execute(
+                f"INSERT INTO training_jobs ({columns}) VALUES ({marks})", list(encoded.values())
+            )
+
+    def update_training_job(
+        self, name: str, *, expect_status: Sequence[str] | None = None, **fields: Any
+    ) -> bool:
+        """Like :meth:`update_tuning_job`; terminal training jobs are never changed by callers
+        that pass ``expect_status`` of the non-terminal statuses."""
+        with self.transaction() as conn:
+            if expect_status is not None:
+                row = conn.execute("SELECT status FROM training_jobs WHERE name = ?", [name])
+                current = row.fetchone()
+                if current is None or current[0] not in expect_status:
+                    return False
+            return self._update(conn, "training_jobs", name, fields) == 1
+
+    def get_training_job(self, name: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM training_jobs WHERE name = ?", [name])
+
+    def list_training_jobs(self, tuning_job: str) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT * FROM training_jobs WHERE tuning_job = ? ORDER BY seq, creation_time",
+            [tuning_job],
+        )
+
+    def add_metric_points(
+        self, training_job: str, points: Sequence[tuple[str, float, float, int]]
+    ) -> None:
+        """Append ``(metric_name, value, timestamp, iteration)`` points."""
+        if not points:
+            return
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO metric_points (training_job, metric_name, value, timestamp,"
+                " iteration) VALUES (?, ?, ?, ?, ?)",
+                [(training_job, *point) for point in points],
+            )
+
+    def metric_points(
+        self, training_job: str, metric_name: str | None = None
+    ) -> list[dict[str, Any]]:
+        if metric_name is None:
+            return self._all(
+                "SELECT * FROM metric_points WHERE training_job = ? ORDER BY rowid",
+                [training_job],
+            )
+        return self._all(
+            "SELECT * FROM metric_points WHERE training_job = ? AND metric_name = ? ORDER BY rowid",
+            [training_job, metric_name],
+        )
+
+    # -- images (local runners for custom training images) ---------------------------------------
+    def register_image(self, image: str, command: Sequence[str], now: float) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO images (image, command, registered_time) VALUES (?, ?, ?)"
+                " ON CONFLICT (image) DO UPDATE SET command = excluded.command,"
+                " registered_time = excluded.registered_time",
+                [image, json.dumps(list(command)), now],
+            )
+
+    def get_image(self, image: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM images WHERE image = ?", [image])
+
+    def list_images(self) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM images ORDER BY image")
+
+    # -- models ------------------------------------------------------------------------------------
+    def create_model(self, name: str, arn: str, request: Mapping[str, Any], now: float) -> bool:
+        """Record a model; False when the name is taken (the caller decides the error)."""
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM models WHERE name = ?", [name]).fetchone():
+                return False
+            conn.execute(
+                "INSERT INTO models (name, arn, request, creation_time) VALUES (?, ?, ?, ?)",
+                [name, arn, json.dumps(request), now],
+            )
+            return True
+
+    def get_model(self, name: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM models WHERE name = ?", [name])
+
+    def list_models(self) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM models")
+
+    def delete_model(self, name: str) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM models WHERE name = ?", [name]).rowcount == 1
