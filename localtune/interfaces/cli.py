@@ -72,6 +72,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from localtune.interfaces.server import make_server
+
+    server = make_server(args.home, args.host, args.port)
+    print(f"localtune serving SageMaker on {server.url} (home {server.service.home})", flush=True)
+    print(f"  export AWS_ENDPOINT_URL_SAGEMAKER={server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def build_parser(operations: list[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="localtune", description="Run SageMaker hyperparameter tuning jobs locally."
@@ -85,6 +100,11 @@ def build_parser(operations: list[str]) -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_validate)
     demo = sub.add_parser("demo", help="the seed example tuning job")
     demo.set_defaults(func=cmd_demo)
+    serve = sub.add_parser("serve", help="serve SageMaker's JSON 1.1 API over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8642, help="port (default 8642)")
+    serve.add_argument("--home", default=argparse.SUPPRESS, help="localtune home")
+    serve.set_defaults(func=cmd_serve)
     aws_cli.add_operation_parsers(sub, operations)
     return parser
 

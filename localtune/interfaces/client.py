@@ -40,7 +40,7 @@ class _RawResponse:
         yield self._body
 
 
-def _answer(service: Service, request: AWSPreparedRequest) -> AWSResponse:
+def answer(service: Service, request: AWSPreparedRequest) -> AWSResponse:
     body = request.body or b""
     if isinstance(body, str):
         body = body.encode()
@@ -57,7 +57,7 @@ def install_hooks(client: Any, service: Service, *, validate: bool) -> None:
     """Serve ``client``'s SageMaker requests from ``service`` (and validate first if asked)."""
 
     def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
-        return _answer(service, request)
+        return answer(service, request)
 
     def before_parameter_build(params: dict[str, Any], model: Any, **_: Any) -> None:
         if model.name == "CreateHyperParameterTuningJob":

@@ -72,8 +72,8 @@ def test_invalid_request_is_a_validation_exception_naming_the_member(sm):
         sm.create_hyper_parameter_tuning_job(**request)
     error = caught.value.response["Error"]
     assert error["Code"] == "ValidationException"
-    assert "hyperParameterTuningJobConfig.resourceLimits.maxParallelTrainingJobs" in (
-        error["Message"]
+    assert (
+        "hyperParameterTuningJobConfig.resourceLimits.maxParallelTrainingJobs" in (error["Message"])
     )
     with pytest.raises(sm.exceptions.ResourceNotFound):
         sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="bad-job")
@@ -111,17 +111,24 @@ def test_list_pages_with_default_size_ten_and_next_token(sm):
 def test_list_sorts_filters_and_rejects_foreign_tokens(sm):
     _create_many(sm, 5)
     descending = sm.list_hyper_parameter_tuning_jobs(SortBy="Name", SortOrder="Descending")
-    names = [s["HyperParameterTuningJobName"] for s in descending["HyperParameterTuningJobSummaries"]]
+    names = [
+        s["HyperParameterTuningJobName"] for s in descending["HyperParameterTuningJobSummaries"]
+    ]
     assert names == [f"job-{i:02d}" for i in reversed(range(5))]
     only = sm.list_hyper_parameter_tuning_jobs(NameContains="JOB-03")
     assert [s["HyperParameterTuningJobName"] for s in only["HyperParameterTuningJobSummaries"]] == [
         "job-03"
     ]
     future = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
-    assert sm.list_hyper_parameter_tuning_jobs(CreationTimeAfter=future)[
-        "HyperParameterTuningJobSummaries"
-    ] == []
-    summary = sm.list_hyper_parameter_tuning_jobs(MaxResults=1)["HyperParameterTuningJobSummaries"][0]
+    assert (
+        sm.list_hyper_parameter_tuning_jobs(CreationTimeAfter=future)[
+            "HyperParameterTuningJobSummaries"
+        ]
+        == []
+    )
+    summary = sm.list_hyper_parameter_tuning_jobs(MaxResults=1)["HyperParameterTuningJobSummaries"][
+        0
+    ]
     assert summary["Strategy"] == "Bayesian"
     assert summary["ResourceLimits"]["MaxNumberOfTrainingJobs"] == 20
     token = sm.list_hyper_parameter_tuning_jobs(MaxResults=2)["NextToken"]
