@@ -1,0 +1,91 @@
+"""Expected improvement in log space (LogEI, Ament et al., "Unexpected Improvements to Expected
+Improvement for Bayesian Optimization", NeurIPS 2023), averaged over fantasy samples.
+
+For minimisation with incumbent ``best`` and posterior mean μ, standard deviation σ:
+
+    z = (best − μ) / σ,   EI = σ h(z),   h(z) = φ(z) + z Φ(z)
+    log EI = log σ + log h(z)
+
+``log h`` is evaluated as in Ament et al. eq. (9) so that it stays finite and accurate far into
+the tail where EI underflows to 0 in floating point:
+
+    z > −1:                 log h(z) = log(φ(z) + z Φ(z))
+    −1/√ε < z ≤ −1:         log h(z) = −z²/2 − c₁ + log1mexp(log(erfcx(−z/√2) |z|) + c₂)
+    z ≤ −1/√ε:              log h(z) = −z²/2 − c₁ − 2 log |z|
+    with c₁ = log(2π)/2, c₂ = log(π/2)/2.
+
+Its derivative is d log h / dz = Φ(z) / h(z) (because h'(z) = Φ(z)), computed as
+exp(log Φ(z) − log h(z)).
+
+With S fantasy samples (pending trials), the acquisition is log of the mean EI over samples:
+``logsumexp_s(log EI_s) − log S``; its gradient weights each sample's gradient by softmax(log EI).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+C1 = 0.5 * math.log(2.0 * math.pi)
+C2 = 0.5 * math.log(math.pi / 2.0)
+TAIL = -1.0 / math.sqrt(np.finfo(float).eps)
+
+
+def _log1mexp(a: np.ndarray) -> np.ndarray:
+    """log(1 − exp(a)) for a < 0, accurate on both sides of −log 2 (Mächler 2012)."""
+    return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
+
+
+def log_h(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    upper = z > -1.0
+    tail = z <= TAIL
+    mid = ~upper & ~tail
+    zu = z[upper]
+    out[upper] = np.log(special.ndtr(zu) * zu + np.exp(-0.5 * zu * zu - C1))
+    zm = z[mid]
+    out[mid] = (
+        -0.5 * zm * zm - C1 + _log1mexp(np.log(special.erfcx(-zm / math.sqrt(2.0)) * -zm) + C2)
+    )
+    zt = z[tail]
+    out[tail] = -0.5 * zt * zt - C1 - 2.0 * np.log(-zt)
+    return out
+
+
+def dlog_h(z: np.ndarray, logh: np.ndarray) -> np.ndarray:
+    """d log h / dz = Φ(z) / h(z)."""
+    return np.exp(special.log_ndtr(z) - logh)
+
+
+def log_ei(mean: np.ndarray, var: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """log of the sample-averaged EI at m points: mean [m, S], var [m], best [S] → [m]."""
+    sigma = np.sqrt(var)[:, None]
+    z = (best[None, :] - mean) / sigma
+    per_sample = np.log(sigma) + log_h(z)
+    return special.logsumexp(per_sample, axis=1) - math.log(mean.shape[1])
+
+
+def log_ei_with_grad(
+    mean: np.ndarray, var: np.ndarray, dmean: np.ndarray, dvar: np.ndarray, best: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Values [k] and gradients [k, D] of :func:`log_ei` at k points.
+
+    mean [k, S], var [k], dmean [k, D, S] = ∂μ_s/∂x, dvar [k, D] = ∂σ²/∂x, best [S]."""
+    sigma = np.sqrt(var)[:, None]  # [k, 1]
+    z = (best[None, :] - mean) / sigma
+    lh = log_h(z)
+    per_sample = np.log(sigma) + lh  # [k, S]
+    top = per_sample.max(axis=1, keepdims=True)
+    expd = np.exp(per_sample - top)
+    total = expd.sum(axis=1, keepdims=True)
+    value = (top + np.log(total))[:, 0] - math.log(mean.shape[1])
+    weights = expd / total  # softmax over samples
+    ratio = dlog_h(z, lh)  # ∂ log h / ∂z per sample
+    # ∂ log EI_s/∂μ_s = −ratio_s / σ ;  ∂ log EI_s/∂σ = (1 − ratio_s z_s) / σ ;  ∂σ/∂x = dvar / 2σ
+    d_mean = -(weights * ratio) / sigma  # [k, S]
+    d_sigma = (weights * (1.0 - ratio * z)).sum(axis=1) / sigma[:, 0]  # [k]
+    grad = np.einsum("kds,ks->kd", dmean, d_mean) + (d_sigma / (2.0 * sigma[:, 0]))[:, None] * dvar
+    return value, grad

@@ -1,0 +1,162 @@
+"""Maximising the acquisition over a mixed (continuous / integer / categorical) space.
+
+Everything works on unit-space rows (one coordinate per parameter, see ``strategies.space``) that
+are *feasible*: integers and categoricals are snapped to their values before being scored, so the
+GP only ever scores configurations that can actually be run.
+
+1. Candidates: all not-yet-seen configurations when the space is discrete and small
+   (≤ ``ENUMERATE_LIMIT``); otherwise scrambled Sobol points plus Gaussian perturbations of the
+   best observed configurations (a categorical is resampled with probability 1/P).
+2. The ``n_starts`` best candidates are refined: L-BFGS-B on the log-EI gradient over the
+   continuous coordinates (integers and categoricals held fixed), then greedy moves to
+   neighbouring integer / categorical values while they improve the acquisition.
+3. The best refined point that is not an already observed or pending configuration wins; if every
+   refined point is such a duplicate, the best unseen candidate is returned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize
+from scipy.stats import qmc
+
+from strategies.bayesian.acquisition import log_ei, log_ei_with_grad
+from strategies.bayesian.gp import Posterior
+from strategies.space import SearchSpace
+
+ENUMERATE_LIMIT = 4096
+LOCAL_SCALE = 0.08
+MAX_NEIGHBOUR_ROUNDS = 4
+
+Key = tuple[float, ...]
+
+
+class AcquisitionOptimizer:
+    def __init__(
+        self,
+        space: SearchSpace,
+        posterior: Posterior,
+        best: np.ndarray,
+        rng: np.random.Generator,
+        *,
+        n_candidates: int,
+        n_starts: int = 3,
+    ) -> None:
+        self.space = space
+        self.post = posterior
+        self.best = best
+        self.rng = rng
+        self.n_candidates = n_candidates
+        self.n_starts = n_starts
+
+    def score(self, units: np.ndarray) -> np.ndarray:
+        """log-EI of unit rows [m, P] (batched; chunks keep memory bounded)."""
+        out = np.empty(len(units))
+        for lo in range(0, len(units), 2048):
+            x = self.space.encode(units[lo : lo + 2048])
+            mean, var = self.post.predict(x)
+            out[lo : lo + 2048] = log_ei(mean.reshape(len(x), -1), var, self.best)
+        return out
+
+    def candidates(self, incumbents: np.ndarray, seen: set[Key]) -> np.ndarray:
+        card = self.space.cardinality()
+        if card is not None and card <= ENUMERATE_LIMIT:
+            grid = np.asarray(list(self.space.iter_grid()))
+            keep = [i for i, k in enumerate(self.space.keys(grid)) if k not in seen]
+            return grid[keep]
+        p = self.space.n_params
+        sobol = qmc.Sobol(p, scramble=True, rng=self.rng)
+        m = 1 << max(int(np.ceil(np.log2(max(self.n_candidates, 2)))), 1)
+        pts = [sobol.random(m)[: self.n_candidates]]
+        if len(incumbents):
+            reps = max(1, self.n_candidates // (4 * len(incumbents)))
+            local = np.repeat(incumbents, reps, axis=0)
+            local = local + LOCAL_SCALE * self.rng.standard_normal(local.shape)
+            flip = self.rng.random(local.shape) < 1.0 / p
+            local = np.where(flip, self.rng.random(local.shape), local)
+            pts.append(np.clip(local, 0.0, 1.0))
+        units = self.space.snap(np.vstack(pts))
+        keep = [i for i, k in enumerate(self.space.keys(units)) if k not in seen]
+        return units[keep]
+
+    def maximize(self, incumbents: np.ndarray, seen: set[Key]) -> np.ndarray | None:
+        """The unit row to evaluate next, or None if no unseen configuration exists."""
+        cands = self.candidates(incumbents, seen)
+        if len(cands) == 0:
+            return None
+        scores = self.score(cands)
+        order = np.argsort(-scores, kind="stable")
+        card = self.space.cardinality()
+        if card is not None and card <= ENUMERATE_LIMIT:
+            return np.asarray(cands[order[0]])  # every unseen configuration was scored exactly
+        starts, start_scores = self._refine(
+            cands[order[: self.n_starts]], scores[order[: self.n_starts]], seen
+        )
+        best_u, best_s = cands[order[0]], float(scores[order[0]])
+        for u, s in zip(starts, start_scores, strict=True):
+            if s > best_s and self.space.key(u) not in seen:
+                best_u, best_s = u, float(s)
+        return np.asarray(best_u)
+
+    def _refine(
+        self, units: np.ndarray, scores: np.ndarray, seen: set[Key]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Alternate a batched continuous search with greedy discrete moves (all starts at once)."""
+        units, scores = units.copy(), scores.copy()
+        dims = self.space.continuous_dims()
+        for _ in range(MAX_NEIGHBOUR_ROUNDS):
+            if dims:
+                units, scores = self._local_continuous(units, scores, dims)
+            neigh = [self.space.neighbours(u) for u in units]
+            if not any(len(nb) for nb in neigh):
+                break
+            flat = np.vstack([nb for nb in neigh if len(nb)])
+            flat_scores = self.score(flat)
+            moved, pos = False, 0
+            for i, nb in enumerate(neigh):
+                if not len(nb):
+                    continue
+                block = flat_scores[pos : pos + len(nb)]
+                pos += len(nb)
+                for j in np.argsort(-block, kind="stable"):
+                    if block[j] <= scores[i] + 1e-12:
+                        break
+                    if self.space.key(nb[j]) not in seen:
+                        units[i], scores[i], moved = nb[j], block[j], True
+                        break
+            if not moved:
+                break
+        return units, scores
+
+    def _local_continuous(
+        self, units: np.ndarray, scores: np.ndarray, dims: list[tuple[int, int]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """L-BFGS-B on Σ_i log-EI(x_i) over the continuous coordinates of k starts jointly (the
+        sum is separable, so each start follows its own gradient; one call batches the GP)."""
+        idx = [j for j, _ in dims]
+        cols = [c for _, c in dims]
+        k = len(units)
+        base = self.space.encode(units)
+
+        def negacq(v: np.ndarray) -> tuple[float, np.ndarray]:
+            x = base.copy()
+            x[:, cols] = v.reshape(k, len(cols))
+            mean, var, dmean, dvar = self.post.predict_with_grad(x)
+            val, grad = log_ei_with_grad(mean, var, dmean, dvar, self.best)
+            return -float(val.sum()), -grad[:, cols].ravel()
+
+        res = optimize.minimize(
+            negacq,
+            units[:, idx].ravel(),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(0.0, 1.0)] * (k * len(cols)),
+            options={"maxiter": 50},
+        )
+        moved = units.copy()
+        moved[:, idx] = np.asarray(res.x).reshape(k, len(cols))
+        moved = self.space.snap(moved)
+        new_scores = self.score(moved)
+        better = np.isfinite(new_scores) & (new_scores > scores)
+        units[better], scores[better] = moved[better], new_scores[better]
+        return units, scores

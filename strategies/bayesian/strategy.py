@@ -1,0 +1,210 @@
+"""Bayesian optimisation: GP (Matérn-5/2 ARD, MAP) + log-EI with fantasies for pending trials.
+
+Decisions (documented for the README):
+
+* **Initial design**: while fewer than ``n_initial`` = max(5, P + 1) configurations are known
+  (observed, added or pending; P = number of parameters) — or while no successful value is known
+  yet — asks return points of a scrambled Sobol sequence (seeded from the strategy's generator),
+  snapped to feasible values; in discrete spaces a point already seen is skipped.
+* **Failures**: a trial told ``None`` (or a non-finite value) is imputed, for the model only, as
+  the worst successful value observed so far, so the search steers away from it without
+  distorting the scale. With no successful value the initial design simply continues.
+* **Targets**: standardised (mean 0, std 1; a constant y uses std 1). Option
+  ``output_transform="yeo-johnson"`` applies a Yeo-Johnson power transform (λ by maximum
+  likelihood, scipy) before standardising.
+* **Pending trials (parallel asks)**: fantasies. ``n_fantasies`` joint samples of the pending
+  outcomes are drawn from the current posterior (with observation noise); the GP is conditioned
+  on observed + fantasised values (same θ, one Cholesky, S right-hand sides) and log-EI is
+  averaged over the samples, each with its own incumbent. Pending points thus lose their
+  uncertainty and nearby EI, which spreads parallel asks out.
+* **Refit schedule**: θ is refitted by L-BFGS-B on every ask while n ≤ ``REFIT_EVERY_ASK_UP_TO``;
+  beyond that only when n has grown by ≥ 5 % since the last fit (geometric thinning; between
+  refits only the Cholesky factor is recomputed). Fits are warm-started from the previous θ; a
+  cold fit also starts from the default θ₀ and a short-lengthscale variant.
+* **Data caps**: θ is fitted on at most ``FIT_POINTS`` = 300 observations (the best quarter plus a
+  random subset of the rest, Syne Tune's scheme, drawn from the strategy's generator); the
+  posterior used for the acquisition conditions on up to ``max_model_points`` (default 1000)
+  observations, subsampled the same way above that.
+* **Transfer learning**: added observations outside the current ranges are clipped into them for
+  the model; an unknown categorical value is encoded as an all-zero one-hot, a missing parameter
+  at the middle of its range.
+* Returns ``None`` only when a fully discrete space has no configuration left that is neither
+  observed nor pending.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import stats
+from scipy.stats import qmc
+
+from strategies.base import Strategy
+from strategies.bayesian import gp
+from strategies.bayesian.optimize import AcquisitionOptimizer, Key
+from strategies.errors import StrategyError
+from strategies.space import ParamValue, SearchSpace
+
+REFIT_EVERY_ASK_UP_TO = 200
+REFIT_GROWTH = 1.05
+FIT_POINTS = 300
+N_INCUMBENTS = 5
+OUTPUT_TRANSFORMS = ("none", "yeo-johnson")
+
+
+def _int_option(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise StrategyError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+class BayesianStrategy(Strategy):
+    OPTIONS = ("n_initial", "n_candidates", "n_fantasies", "output_transform", "max_model_points")
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        *,
+        n_initial: int | None = None,
+        n_candidates: int = 1024,
+        n_fantasies: int = 16,
+        output_transform: str = "none",
+        max_model_points: int = 1000,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(space, **kwargs)
+        default_initial = max(5, space.n_params + 1)
+        self.n_initial = _int_option("n_initial", n_initial or default_initial, 1)
+        self.n_candidates = _int_option("n_candidates", n_candidates, 1)
+        self.n_fantasies = _int_option("n_fantasies", n_fantasies, 1)
+        self.max_model_points = _int_option("max_model_points", max_model_points, 10)
+        if output_transform not in OUTPUT_TRANSFORMS:
+            raise StrategyError(
+                f"output_transform must be one of {', '.join(OUTPUT_TRANSFORMS)}; "
+                f"got {output_transform!r}"
+            )
+        self.output_transform = output_transform
+        self._units: list[np.ndarray] = []
+        self._losses: list[float | None] = []
+        self._seen: set[Key] = set()
+        self._sobol = qmc.Sobol(space.n_params, scramble=True, rng=self.rng)
+        self._theta: np.ndarray | None = None
+        self._fit_n = 0
+
+    # -- observations -----------------------------------------------------------------------
+    def _on_observation(self, unit: np.ndarray, loss: float | None) -> None:
+        self._units.append(unit)
+        self._losses.append(loss)
+        if not np.isnan(unit).any():
+            self._seen.add(self.space.key(unit))
+
+    def _pending_units(self) -> list[np.ndarray]:
+        return [self.space.to_unit(p) for p in self._pending.values()]
+
+    def _all_seen(self) -> set[Key]:
+        return self._seen | {self.space.key(u) for u in self._pending_units()}
+
+    # -- asking -----------------------------------------------------------------------------
+    def _suggest(self) -> dict[str, ParamValue] | None:
+        seen = self._all_seen()
+        card = self.space.cardinality()
+        if card is not None and len(seen) >= card:
+            return None
+        n_known = len(self._units) + len(self._pending)
+        n_ok = sum(v is not None for v in self._losses)
+        unit = None
+        if n_known < self.n_initial or n_ok == 0:
+            unit = self._design_point(seen)
+        else:
+            unit = self._bo_point(seen)
+        if unit is None:
+            return None
+        return self.space.from_unit(unit)
+
+    def _design_point(self, seen: set[Key]) -> np.ndarray | None:
+        for _ in range(64):
+            u = self.space.snap(self._sobol.random(1))[0]
+            if self.space.key(u) not in seen:
+                return u
+        for _ in range(256):
+            u = self.space.snap(self.rng.random((1, self.space.n_params)))[0]
+            if self.space.key(u) not in seen:
+                return u
+        rows = [u for u in self.space.iter_grid() if self.space.key(u) not in seen]
+        return rows[int(self.rng.integers(len(rows)))] if rows else None
+
+    def _bo_point(self, seen: set[Key]) -> np.ndarray | None:
+        units, y = self._model_data()
+        x = self.space.encode(np.asarray(units))
+        self._maybe_refit(x, y)
+        assert self._theta is not None  # set by _maybe_refit
+        pending = self._pending_units()
+        post = gp.Posterior(self._theta, x, y)
+        best = np.array([y.min()])
+        if pending:
+            xp = self.space.encode(np.asarray(pending))
+            post, best = self._fantasize(post, x, y, xp)
+        order = np.argsort(y, kind="stable")[:N_INCUMBENTS]
+        incumbents = np.nan_to_num(np.asarray(units)[order], nan=0.5)
+        opt = AcquisitionOptimizer(self.space, post, best, self.rng, n_candidates=self.n_candidates)
+        return opt.maximize(incumbents, seen)
+
+    def _model_data(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Unit rows and transformed, standardised targets (failures imputed as the worst)."""
+        finite = [v for v in self._losses if v is not None]
+        worst = max(finite)
+        raw = np.array([worst if v is None else v for v in self._losses])
+        units = list(self._units)
+        if len(raw) > self.max_model_points:
+            keep = self._subsample(raw, self.max_model_points)
+            raw, units = raw[keep], [units[i] for i in keep]
+        if self.output_transform == "yeo-johnson" and np.ptp(raw) > 0:
+            z = (raw - raw.mean()) / raw.std()
+            raw = np.asarray(stats.yeojohnson(z)[0])
+        std = float(raw.std())
+        y = (raw - raw.mean()) / (std if std > 0 and math.isfinite(std) else 1.0)
+        return units, y
+
+    def _subsample(self, raw: np.ndarray, cap: int | None = None) -> np.ndarray:
+        """Indices of the best quarter of ``cap`` points plus a random subset of the others."""
+        cap = cap or self.max_model_points
+        n_top = cap // 4
+        order = np.argsort(raw, kind="stable")
+        rest = self.rng.choice(order[n_top:], cap - n_top, replace=False)
+        return np.sort(np.concatenate([order[:n_top], rest]))
+
+    def _maybe_refit(self, x: np.ndarray, y: np.ndarray) -> None:
+        n, d = x.shape
+        if self._theta is not None and len(self._theta) != d + 3:
+            self._theta = None
+        if self._theta is not None and n > REFIT_EVERY_ASK_UP_TO and n < REFIT_GROWTH * self._fit_n:
+            return
+        theta0 = gp.Hyper.initial(d)
+        if self._theta is None:
+            short = theta0.copy()
+            short[:d] += math.log(0.25)
+            starts, maxiter = [theta0, short], 200
+        else:
+            starts = [self._theta] + ([theta0] if n <= 50 else [])
+            maxiter = 50 if n <= REFIT_EVERY_ASK_UP_TO else 30
+        if n > FIT_POINTS:
+            keep = self._subsample(y, FIT_POINTS)
+            x, y = x[keep], y[keep]
+        self._theta, _ = gp.fit(x, y, starts, maxiter)
+        self._fit_n = n
+
+    def _fantasize(
+        self, post: gp.Posterior, x: np.ndarray, y: np.ndarray, xp: np.ndarray
+    ) -> tuple[gp.Posterior, np.ndarray]:
+        """Condition on S joint posterior samples of the pending outcomes."""
+        assert self._theta is not None
+        mean, cov = post.predict(xp, full_cov=True)
+        cov = cov + post.h.sn2 * np.eye(len(xp))
+        chol = gp.cholesky(0.5 * (cov + cov.T), post.h.sf2)
+        draws = mean[:, None] + chol @ self.rng.standard_normal((len(xp), self.n_fantasies))
+        y_aug = np.vstack([np.repeat(y[:, None], self.n_fantasies, axis=1), draws])
+        fantasy = gp.Posterior(self._theta, np.vstack([x, xp]), y_aug)
+        best = np.minimum(y.min(), draws.min(axis=0))
+        return fantasy, best
