@@ -1,0 +1,261 @@
+"""Script mode end to end: real job directories, real processes, a real scikit-learn entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from localtune.runtime import scriptmode
+from localtune.runtime.contract import JobDir, job_environment, write_job_dir
+from localtune.runtime.s3 import LocalS3
+
+REPO = Path(__file__).resolve().parents[2]
+
+SKLEARN_SCRIPT = """\
+import argparse, json, os, sys
+import joblib
+import numpy as np
+from sklearn.linear_model import Ridge
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--alpha", type=float, required=True)
+parser.add_argument("--n-iter", type=int, required=True)
+parser.add_argument("--solver", type=str, required=True)
+parser.add_argument("--model-dir", default=os.environ["SM_MODEL_DIR"])
+parser.add_argument("--train", default=os.environ["SM_CHANNEL_TRAIN"])
+args = parser.parse_args()
+print("ARGV " + json.dumps(sys.argv[1:]))
+print("ENV " + json.dumps({k: v for k, v in os.environ.items() if k.startswith("SM_")}))
+data = np.loadtxt(os.path.join(args.train, "train.csv"), delimiter=",")
+X, y = data[:, 1:], data[:, 0]
+model = Ridge(alpha=args.alpha, solver=args.solver).fit(X, y)
+rmse = float(np.sqrt(np.mean((model.predict(X) - y) ** 2)))
+print(f"validation:rmse={rmse:.6f}")
+joblib.dump(model, os.path.join(args.model_dir, "model.joblib"))
+"""
+
+FAILING_SCRIPT = """\
+import sys
+print("about to fail")
+print("some noise on stderr", file=sys.stderr)
+raise RuntimeError("the data is bad")
+"""
+
+
+def _pack(source: dict[str, str], archive: Path) -> None:
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, text in source.items():
+            path = archive.parent / "src" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            tar.add(path, arcname=name)
+
+
+def _job(tmp_path: Path, program: str, submit: str, **hps: str) -> JobDir:
+    home = tmp_path / "home"
+    s3 = LocalS3(home)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3))
+    y = x @ [1.0, -2.0, 0.5] + 0.1 * rng.normal(size=40)
+    train = s3.path("s3://data/train/train.csv")
+    train.parent.mkdir(parents=True)
+    rows = np.column_stack([y, x])
+    train.write_text("\n".join(",".join(f"{v:.6f}" for v in row) for row in rows))
+    channel = {
+        "ChannelName": "train",
+        "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://data/train"}},
+    }
+    hyperparameters = {
+        "sagemaker_program": json.dumps(program),
+        "sagemaker_submit_directory": json.dumps(submit),
+        "_tuning_objective_metric": "validation:rmse",
+        **hps,
+    }
+    job = write_job_dir(
+        tmp_path / "job", hyperparameters=hyperparameters, input_data_config=[channel]
+    )
+    s3.materialize(channel, job.channel_dir("train"))
+    return job
+
+
+def _env(job: JobDir, home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(job_environment(job, training_job_name="job-1", training_job_arn="arn:job-1"))
+    env["LOCALTUNE_HOME"] = str(home)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+def _run(job: JobDir, home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "localtune.runtime.scriptmode", "train"],
+        env=_env(job, home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _line(stdout: str, prefix: str) -> Any:
+    return json.loads(
+        next(ln for ln in stdout.splitlines() if ln.startswith(prefix))[len(prefix) :]
+    )
+
+
+def test_sklearn_entry_point_from_local_s3(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _pack({"train.py": SKLEARN_SCRIPT}, LocalS3(home).path("s3://code/src/sourcedir.tar.gz"))
+    job = _job(
+        tmp_path,
+        "train.py",
+        "s3://code/src/sourcedir.tar.gz",
+        alpha="0.5",
+        **{"n-iter": "3", "solver": '"auto"'},
+    )
+    result = _run(job, home)
+    assert result.returncode == 0, result.stderr
+    # Arguments as the toolkit passes them: sorted, JSON-decoded, framework keys removed.
+    assert _line(result.stdout, "ARGV ") == ["--alpha", "0.5", "--n-iter", "3", "--solver", "auto"]
+    env = _line(result.stdout, "ENV ")
+    assert env["SM_MODEL_DIR"] == str(job.model_dir)
+    assert env["SM_CHANNEL_TRAIN"] == str(job.channel_dir("train"))
+    assert env["SM_HP_N-ITER"] == "3"
+    assert env["SM_USER_ENTRY_POINT"] == "train.py"
+    assert json.loads(env["SM_HPS"]) == {"alpha": 0.5, "n-iter": 3, "solver": "auto"}
+    # The printed metric line passes through, whole, for the metric regexes.
+    rmse = [ln for ln in result.stdout.splitlines() if ln.startswith("validation:rmse=")]
+    assert len(rmse) == 1 and 0.0 < float(rmse[0].split("=")[1]) < 0.5
+    assert (job.model_dir / "model.joblib").is_file()
+    assert (job.code_dir / "train.py").is_file()
+    assert job.success_file.exists() and not job.failure_file.exists()
+
+
+def test_failing_script_reports_execute_user_script_error(tmp_path: Path) -> None:
+    source = tmp_path / "code-src"
+    source.mkdir()
+    (source / "fail.py").write_text(FAILING_SCRIPT)
+    job = _job(tmp_path, "fail.py", f"file://{source}")
+    result = _run(job, tmp_path / "home")
+    assert result.returncode == 1
+    assert "about to fail" in result.stdout
+    failure = job.failure_file.read_text()
+    assert failure.startswith('ExecuteUserScriptError:\nExitCode 1\nErrorMessage "Traceback')
+    assert 'RuntimeError: the data is bad"' in failure
+    assert "some noise" not in failure  # the message starts at the last traceback
+    assert f'Command "{sys.executable} fail.py"' in failure
+    assert len(failure) <= 1024
+
+
+def test_shell_entry_point_and_own_failure_file(tmp_path: Path) -> None:
+    source = tmp_path / "code-src"
+    source.mkdir()
+    (source / "run.sh").write_text(
+        'echo "args: $@"\necho "channel=$SM_CHANNEL_TRAIN"\n'
+        'echo "my own reason" > "$SM_OUTPUT_DIR/failure"\nexit 3\n'
+    )
+    job = _job(tmp_path, "run.sh", str(source), epochs="5", b="x y")
+    result = _run(job, tmp_path / "home")
+    assert result.returncode == 3
+    assert "args: -b x y --epochs 5" in result.stdout
+    assert f"channel={job.channel_dir('train')}" in result.stdout
+    assert job.failure_file.read_text() == "my own reason\n"  # the script's file is kept
+
+
+def test_package_entry_point_and_requirements_warning(tmp_path: Path) -> None:
+    source = tmp_path / "code-src"
+    (source / "pkg").mkdir(parents=True)
+    (source / "setup.py").write_text("from setuptools import setup\nsetup(name='pkg')\n")
+    (source / "pkg/__init__.py").write_text("")
+    (source / "pkg/main.py").write_text("import sys\nprint('pkg main', sys.argv[1:])\n")
+    (source / "requirements.txt").write_text("numpy>=1\nsurely-not-installed-pkg==1.0\n")
+    job = _job(tmp_path, "pkg.main", str(source), lr="0.1")
+    result = _run(job, tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    assert "pkg main ['--lr', '0.1']" in result.stdout
+    assert "localtune does not install it" in result.stderr
+    assert "not installed in this environment: surely-not-installed-pkg" in result.stderr
+    assert "numpy," not in result.stderr
+
+
+def test_framework_errors_are_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    job = _job(tmp_path, "missing.py", "s3://code/nothing/sourcedir.tar.gz")
+    monkeypatch.setenv("SAGEMAKER_BASE_DIR", str(job.root))
+    monkeypatch.setenv("LOCALTUNE_HOME", str(tmp_path / "home"))
+    assert scriptmode.main(["train"]) == 1
+    failure = job.failure_file.read_text()
+    assert failure.startswith("Framework Error: \n")
+    assert "s3://code/nothing/sourcedir.tar.gz" in failure and "does not exist" in failure
+    assert scriptmode.main(["serve"]) == 2
+    monkeypatch.setenv("SAGEMAKER_BASE_DIR", str(tmp_path / "nowhere"))
+    assert scriptmode.main(["train"]) == 1
+
+
+def test_build_command_types(tmp_path: Path) -> None:
+    (tmp_path / "run").write_text("echo hi\n")
+    assert scriptmode.build_command(tmp_path, "train.py", ["--a", "1"]) == [
+        sys.executable,
+        "train.py",
+        "--a",
+        "1",
+    ]
+    assert scriptmode.build_command(tmp_path, "run", ["--a", "x y"]) == [
+        "/bin/sh",
+        "-c",
+        "./run --a 'x y'",
+    ]
+    assert os.access(tmp_path / "run", os.X_OK)
+    (tmp_path / "setup.py").write_text("")
+    assert scriptmode.build_command(tmp_path, "train.py", []) == [sys.executable, "-m", "train"]
+    assert scriptmode.build_command(tmp_path, "go.sh", []) == ["/bin/sh", "-c", "./go.sh"]
+
+
+WAIT_SCRIPT = """\
+import signal, sys, time
+def stop(signum, frame):
+    print('got SIGTERM', flush=True)
+    sys.exit(0)
+if sys.argv[1:] == ["--handle", "True"]:
+    signal.signal(signal.SIGTERM, stop)
+print('ready', flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize(("handle", "exit_code"), [("true", 0), ("false", 128 + signal.SIGTERM)])
+def test_sigterm_is_forwarded(tmp_path: Path, handle: str, exit_code: int) -> None:
+    source = tmp_path / "code-src"
+    source.mkdir()
+    (source / "wait.py").write_text(WAIT_SCRIPT)
+    job = _job(tmp_path, "wait.py", str(source), handle=handle)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localtune.runtime.scriptmode", "train"],
+        env=_env(job, tmp_path / "home"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    while process.stdout.readline().strip() != "ready":
+        assert time.monotonic() < deadline and process.poll() is None
+    process.send_signal(signal.SIGTERM)  # to the toolkit process only, not its group
+    out, _ = process.communicate(timeout=30)
+    assert process.returncode == exit_code
+    if exit_code == 0:
+        assert "got SIGTERM" in out
+        assert job.success_file.exists()
+    else:
+        assert job.failure_file.read_text().startswith(
+            f"ExecuteUserScriptError:\nExitCode -{signal.SIGTERM}"
+        )
