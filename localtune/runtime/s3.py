@@ -182,8 +182,8 @@ class LocalS3:
         if not files:
             raise S3NotFoundError(
                 f"Channel {channel!r}: no objects found under S3Prefix {uri} "
-                f"(looked in {self.path(uri)}); put data there with `localtune s3 cp` or "
-                "mount a directory with LOCALTUNE_S3_MOUNTS"
+                f"(the local S3 keeps them under {self.path(uri)}); copy the data there or "
+                "mount its directory with LOCALTUNE_S3_MOUNTS"
             )
         return files
 

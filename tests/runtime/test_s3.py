@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -282,3 +283,32 @@ def test_checkpoints_round_trip(s3: LocalS3, tmp_path: Path) -> None:
     again = tmp_path / "again"
     s3.restore_checkpoints(config, again)
     assert (again / "xgboost-checkpoint.3").read_text() == "3"
+
+
+def test_materialize_across_file_systems_uses_symlinks(
+    s3: LocalS3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = _put(s3.root / "b/data/a.csv", "a")
+
+    def cross_device_link(src: object, dst: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device_link)  # the disk boundary is the machine's edge
+    dest = tmp_path / "dest"
+    s3.materialize(_channel("s3://b/data/"), dest)
+    assert (dest / "a.csv").is_symlink()
+    assert (dest / "a.csv").resolve() == stored.resolve()
+    # Materializing again (a retried job) replaces what is there.
+    stored.write_text("a2")
+    s3.materialize(_channel("s3://b/data/"), dest)
+    assert (dest / "a.csv").read_text() == "a2"
+
+
+def test_upload_uncompressed_replaces_previous_model(s3: LocalS3, tmp_path: Path) -> None:
+    job = write_job_dir(tmp_path / "job", hyperparameters={}, input_data_config=[])
+    _put(job.model_dir / "old.bin")
+    s3.upload_artifacts(job, "s3://out", "job", compression="NONE")
+    (job.model_dir / "old.bin").unlink()
+    _put(job.model_dir / "new.bin")
+    uri = s3.upload_artifacts(job, "s3://out", "job", compression="NONE")
+    assert [e.uri for e in s3.ls(uri)] == ["s3://out/job/output/model/new.bin"]
