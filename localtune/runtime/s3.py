@@ -239,7 +239,8 @@ class LocalS3:
             if target.exists():
                 shutil.rmtree(target)
             target.mkdir(parents=True)
-            shutil.copytree(job_dir.model_dir, target, dirs_exist_ok=True)
+            if job_dir.model_dir.is_dir():
+                shutil.copytree(job_dir.model_dir, target, dirs_exist_ok=True)
         else:
             model_uri = base.child("/model.tar.gz").uri
             self._write_tar(job_dir.model_dir, model_uri)
