@@ -1,0 +1,227 @@
+"""One ``xgboost.train`` call with the container's semantics (reference §8.3-§8.5).
+
+Which XGBoost trains: the one installed next to localtune (``xgboost.__version__``; 3.x when this
+was written), whatever the image tag of the request says. The tags pin older XGBoost releases
+(``1.7-1`` ships XGBoost 1.7, ``3.0-5`` ships 3.0), so models, default metrics and some warnings
+can differ from the image's: e.g. XGBoost >= 2 estimates ``base_score`` from the labels, removed
+``gpu_hist``/``predictor``/``dsplit``/``lambda_bias``, and deprecated ``reg:linear``.
+
+localtune's choices (UNKNOWN or machine-specific in the reference):
+- ``nthread`` defaults to 1 (XGBoost's default is every core): the engine runs several jobs at
+  once on a laptop, so each job takes one core unless the request sets ``nthread``.
+- GPU settings (``tree_method=gpu_hist``, ``predictor=gpu_predictor``,
+  ``use_dask_gpu_training=true``) train on the CPU (``hist``) with a warning on stderr.
+- Parameters XGBoost 3 no longer knows (``dsplit``, ``predictor``, ``lambda_bias``,
+  ``deterministic_histogram``, ``prob_buffer_row``) are accepted and not passed on.
+- Labels outside [0, 1] for logistic objectives and outside [0, num_class) for ``multi:*`` are
+  reported before training, with the image's wording, because XGBoost 3 reports the first as a
+  ``base_score`` problem the user never set.
+- Cross-validation mode (``_kfold``) is not implemented: it fails with a ClientError saying so.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import xgboost as xgb
+
+from localtune.runtime.xgb.callbacks import (
+    CheckpointSaver,
+    LogMonitor,
+    ModelSaver,
+    latest_checkpoint,
+)
+from localtune.runtime.xgb.data import Dataset
+from localtune.runtime.xgb.errors import AlgorithmError, UserError
+from localtune.runtime.xgb.hyperparameters import DEFAULT_OBJECTIVE
+from localtune.runtime.xgb.metrics import eval_setup
+
+__all__ = ["CUSTOMER_ERRORS", "train"]
+
+DEFAULT_NTHREAD = 1
+_NOT_FOR_XGBOOST = frozenset(
+    {
+        "num_round", "early_stopping_rounds", "csv_weights", "save_model_on_termination",
+        "_tuning_objective_metric", "_kfold", "_num_cv_round", "use_dask_gpu_training",
+        "eval_metric", "dsplit", "predictor", "lambda_bias", "deterministic_histogram",
+        "prob_buffer_row",
+    }
+)  # fmt: skip
+_LOGISTIC = ("binary:logistic", "binary:logitraw", "reg:logistic")
+
+# XGBoost / scikit-learn messages that mean the customer's data or settings are wrong: the
+# image's list (constants/xgb_constants.py) plus the wording of the same checks in XGBoost 3.
+CUSTOMER_ERRORS: tuple[str, ...] = (
+    "label must be in [0,1] for logistic regression",
+    "label must be in [0, num_class)",
+    "Target is multiclass but average='binary'",
+    "feature_names mismatch",
+    "Check failed: preds.size() == info.labels_.size()",
+    "AUC: the dataset only contains pos or neg samples",
+    "base_score must be in (0,1)",
+    "label must be nonnegative",
+    "label must be non-negative",
+    "Parameter reg_lambda should be greater equal to 0",
+    "label must be discrete values in the range of [0, num_class)",
+    "Unknown objective function",
+    "Invalid Input:",
+    "Number of columns does not match",
+)
+
+
+def _log(message: str) -> None:
+    print(f"[localtune xgboost] {message}", file=sys.stderr, flush=True)
+
+
+def xgboost_params(hps: Mapping[str, Any]) -> dict[str, Any]:
+    """The hyperparameters XGBoost itself receives, translated for the installed version."""
+    params: dict[str, Any] = {"nthread": DEFAULT_NTHREAD}
+    for name, value in hps.items():
+        if name in _NOT_FOR_XGBOOST:
+            continue
+        if name == "updater":
+            value = ",".join(value)
+        elif name == "monotone_constraints":
+            value = "(" + ",".join(str(v) for v in value) + ")"
+        elif name == "interaction_constraints":
+            value = str([list(inner) for inner in value]).replace(" ", "")
+        params[name] = value
+    if params.get("tree_method") == "gpu_hist" or hps.get("use_dask_gpu_training") == "true":
+        _log("no GPU in localtune: training with tree_method=hist on the CPU")
+        params["tree_method"] = "hist"
+    return params
+
+
+def _check_labels(name: str, data: Dataset, hps: Mapping[str, Any]) -> None:
+    objective = hps.get("objective", DEFAULT_OBJECTIVE)
+    labels = data.labels
+    low, high = float(np.nanmin(labels)), float(np.nanmax(labels))
+    if objective in _LOGISTIC and (low < 0 or high > 1):
+        raise UserError(
+            f"label must be in [0,1] for logistic regression (objective {objective}); the "
+            f"{name} channel has labels from {low:g} to {high:g}"
+        )
+    if objective.startswith("multi:") and "num_class" in hps:
+        num_class = hps["num_class"]
+        if low < 0 or high >= num_class or not np.all(np.equal(np.mod(labels, 1), 0)):
+            raise UserError(
+                f"label must be in [0, num_class) with integer values (num_class={num_class}); "
+                f"the {name} channel has labels from {low:g} to {high:g}"
+            )
+
+
+def _dmatrices(
+    train: Dataset, validation: Dataset | None, nthread: int
+) -> tuple[xgb.DMatrix, xgb.DMatrix | None]:
+    if validation is not None and train.num_col != validation.num_col:
+        if sp.issparse(train.features) and sp.issparse(validation.features):
+            width = max(train.num_col, validation.num_col)  # sparse: absent columns are missing
+            train.features.resize((train.num_row, width))
+            validation.features.resize((validation.num_row, width))
+        else:
+            raise UserError(
+                f"feature_names mismatch: the train channel has {train.num_col} feature columns "
+                f"and the validation channel has {validation.num_col}"
+            )
+
+    def build(data: Dataset) -> xgb.DMatrix:
+        return xgb.DMatrix(
+            data.features, label=data.labels, weight=data.weights, qid=data.qid, nthread=nthread
+        )
+
+    try:
+        return build(train), None if validation is None else build(validation)
+    except Exception as error:
+        raise UserError(f"Failed to build the training data: {_clean(error)}") from None
+
+
+def _clean(error: BaseException) -> str:
+    """An XGBoost error message without its native stack trace."""
+    return str(error).split("\nStack trace:", 1)[0].strip()
+
+
+def train(
+    hps: Mapping[str, Any],
+    train_data: Dataset,
+    validation_data: Dataset | None,
+    *,
+    model_dir: Path,
+    checkpoint_dir: Path | None,
+    extra_callbacks: list[xgb.callback.TrainingCallback] | None = None,
+) -> xgb.Booster:
+    """Train as the image does and return the booster (not yet saved)."""
+    if "_kfold" in hps:
+        raise UserError(
+            "Cross-validation mode (_kfold) is not supported by localtune (a localtune "
+            "limitation, not a SageMaker rule); remove _kfold and _num_cv_round."
+        )
+    for name, data in (("train", train_data), ("validation", validation_data)):
+        if data is not None:
+            _check_labels(name, data, hps)
+    params = xgboost_params(hps)
+    dtrain, dvalidation = _dmatrices(train_data, validation_data, int(params["nthread"]))
+    setup = eval_setup(hps.get("_tuning_objective_metric"), hps.get("eval_metric"))
+    if setup.native:
+        params["eval_metric"] = setup.native
+    evals = [(dtrain, "train")] + ([(dvalidation, "validation")] if dvalidation else [])
+    # Saves come before the log line, so every round the log reports is in the saved model.
+    callbacks = _save_callbacks(checkpoint_dir, extra_callbacks, model_dir, hps)
+    callbacks.append(LogMonitor())
+    if "early_stopping_rounds" in hps:
+        callbacks.append(
+            xgb.callback.EarlyStopping(
+                rounds=hps["early_stopping_rounds"],
+                metric_name=setup.stopping_metric,
+                data_name=evals[-1][1],
+                maximize=setup.maximize if setup.stopping_metric else None,
+                save_best=True,
+            )
+        )
+    resume = latest_checkpoint(checkpoint_dir)
+    done = 0 if resume is None else resume[1]
+    if resume is not None:
+        _log(f"resuming from checkpoint {resume[0].name} ({done} rounds done)")
+    objective = str(hps.get("objective", DEFAULT_OBJECTIVE))
+    _log(f"train matrix has {dtrain.num_row()} rows and {dtrain.num_col()} columns")
+    return _call_train(
+        lambda: xgb.train(
+            params,
+            dtrain,
+            num_boost_round=max(hps["num_round"] - done, 0),
+            evals=evals,
+            custom_metric=setup.custom_metric(objective),
+            callbacks=callbacks,
+            xgb_model=None if resume is None else str(resume[0]),
+            verbose_eval=False,
+        )
+    )
+
+
+def _save_callbacks(
+    checkpoint_dir: Path | None,
+    extra: list[xgb.callback.TrainingCallback] | None,
+    model_dir: Path,
+    hps: Mapping[str, Any],
+) -> list[xgb.callback.TrainingCallback]:
+    callbacks: list[xgb.callback.TrainingCallback] = []
+    if checkpoint_dir is not None:
+        checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        callbacks.append(CheckpointSaver(checkpoint_dir))
+    if hps.get("save_model_on_termination") == "true":
+        callbacks.append(ModelSaver(model_dir))
+    return callbacks + list(extra or [])
+
+
+def _call_train(run: Callable[[], xgb.Booster]) -> xgb.Booster:
+    try:
+        return run()
+    except Exception as error:
+        message = _clean(error)
+        if any(pattern in message for pattern in CUSTOMER_ERRORS):
+            raise UserError(message) from error
+        raise AlgorithmError(f"XGB train call failed with exception:\n {message}") from error
