@@ -259,3 +259,26 @@ def test_sigterm_is_forwarded(tmp_path: Path, handle: str, exit_code: int) -> No
         assert job.failure_file.read_text().startswith(
             f"ExecuteUserScriptError:\nExitCode -{signal.SIGTERM}"
         )
+
+
+def test_in_process_main_passes_lines_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "code-src"
+    source.mkdir()
+    (source / "hello.py").write_text(
+        "import os, sys\n"
+        "print('epoch=1 loss=0.5')\n"
+        "print('warn line', file=sys.stderr)\n"
+        "print('hp', os.environ['SM_HP_LR'], sys.argv[1:])\n"
+    )
+    job = _job(tmp_path, "hello.py", str(source), lr="0.25")
+    for key, value in _env(job, tmp_path / "home").items():
+        monkeypatch.setenv(key, value)
+    before = signal.getsignal(signal.SIGTERM)
+    assert scriptmode.main(["train"]) == 0
+    assert signal.getsignal(signal.SIGTERM) is before  # the forwarder is uninstalled
+    out, err = capfd.readouterr()
+    assert "epoch=1 loss=0.5\n" in out
+    assert "hp 0.25 ['--lr', '0.25']" in out
+    assert "warn line\n" in err
