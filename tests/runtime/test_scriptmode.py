@@ -18,6 +18,7 @@ import pytest
 from localtune.runtime import scriptmode
 from localtune.runtime.contract import JobDir, job_environment, write_job_dir
 from localtune.runtime.s3 import LocalS3
+from localtune.runtime.sourcedir import SourceDirError, fetch_source_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -282,3 +283,21 @@ def test_in_process_main_passes_lines_through(
     assert "epoch=1 loss=0.5\n" in out
     assert "hp 0.25 ['--lr', '0.25']" in out
     assert "warn line\n" in err
+
+
+def test_source_archive_cannot_escape_code_dir(tmp_path: Path) -> None:
+    archive = tmp_path / "evil.tar.gz"
+    payload = tmp_path / "payload.py"
+    payload.write_text("print('x')\n")
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(payload, arcname="../escaped.py")
+    code = tmp_path / "job/code"
+    with pytest.raises(SourceDirError, match=r"tar\.gz archive"):
+        fetch_source_dir(str(archive), code)
+    assert not (tmp_path / "job/escaped.py").exists()
+    # A stale file from an earlier attempt does not survive a fresh fetch.
+    (code / "stale.py").write_text("")
+    good = tmp_path / "good"
+    _pack({"train.py": "print(1)\n"}, good / "sourcedir.tar.gz")
+    fetch_source_dir(f"file://{good / 'sourcedir.tar.gz'}", code)
+    assert sorted(p.name for p in code.iterdir()) == ["train.py"]
