@@ -1,7 +1,8 @@
 """Reading a channel's files into arrays: CSV, LIBSVM and Parquet (reference §8.2).
 
 - CSV: no header, the label in the first column, the delimiter sniffed from the first line of
-  the first file with ``csv.Sniffer`` (as the image does); with ``csv_weights=1`` the second
+  the first file with ``csv.Sniffer`` (as the image does, but limited to the characters
+  ``, TAB ; | space :``); with ``csv_weights=1`` the second
   column is the instance weight. Empty fields are missing values (NaN). Blank lines are skipped.
 - LIBSVM: ``<label>[:<weight>] [qid:<q>] <index>:<value> ...`` with zero-based indices (the
   SageMaker docs' convention); the first line is checked with the image's message.
@@ -57,9 +58,14 @@ def load(files: list[Path], fmt: str, *, csv_weights: int = 0) -> Dataset:
     raise UserError(f"Unsupported data format {fmt!r}")
 
 
+# The image lets csv.Sniffer pick any character, which on numeric rows can be a digit or "."
+# (then every row parses into garbage); localtune only lets it choose a real delimiter.
+_DELIMITERS = ",\t;| :"
+
+
 def sniff_delimiter(line: str) -> str:
     try:
-        return csv.Sniffer().sniff(line).delimiter
+        return csv.Sniffer().sniff(line, delimiters=_DELIMITERS).delimiter
     except csv.Error as error:
         raise UserError(f"Could not determine delimiter on line {line[:50]}:\n{error}") from None
 
