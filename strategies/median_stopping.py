@@ -73,5 +73,6 @@ class MedianStoppingRule:
             if max(values) < epoch:
                 continue
             upto = [v for r, v in values.items() if r <= epoch]
-            averages.append(sum(upto) / len(upto))
+            if upto:
+                averages.append(sum(upto) / len(upto))
         return averages

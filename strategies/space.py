@@ -26,6 +26,7 @@ rejects it is the request validator's concern, not the strategy's.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
@@ -73,7 +74,7 @@ class NumericParam:
     scaling: Scaling
     is_int: bool
 
-    @property
+    @functools.cached_property
     def bounds(self) -> tuple[float, float]:
         """Bounds of the scaled domain that maps linearly onto u in [0, 1]."""
         pad = 0.5 if self.is_int else 0.0
@@ -97,6 +98,20 @@ class NumericParam:
 
     def value(self, x: float) -> ParamValue:
         return int(x) if self.is_int else float(x)
+
+    def value_at(self, u: float) -> ParamValue:
+        """Scalar fast path of :meth:`from_unit` (one ask)."""
+        z_lo, z_hi = self.bounds
+        z = z_lo + min(max(u, 0.0), 1.0) * (z_hi - z_lo)
+        if self.scaling == "Logarithmic":
+            x = math.exp(z)
+        elif self.scaling == "ReverseLogarithmic":
+            x = -math.expm1(-z)
+        else:
+            x = z
+        if self.is_int:
+            x = math.floor(x + 0.5)
+        return self.value(min(max(x, self.low), self.high))
 
 
 @dataclass(frozen=True)
@@ -258,11 +273,11 @@ class SearchSpace:
         """One unit-space row → a configuration with Python int / float / str values."""
         config: dict[str, ParamValue] = {}
         for j, p in enumerate(self.params):
-            col = np.asarray([u[j]])
             if isinstance(p, CategoricalParam):
-                config[p.name] = p.values[int(p.index(col)[0])]
+                k = len(p.values)
+                config[p.name] = p.values[min(int(min(max(u[j], 0.0), 1.0) * k), k - 1)]
             else:
-                config[p.name] = p.value(float(p.from_unit(col)[0]))
+                config[p.name] = p.value_at(float(u[j]))
         return config
 
     def to_unit(self, config: Mapping[str, object]) -> np.ndarray:

@@ -1,0 +1,194 @@
+"""Bayesian strategy: quality against Random, parallel asks, robustness to awkward data."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import strategies
+from strategies import StrategyError
+
+Objective = Callable[[dict[str, Any]], float]
+
+
+def branin(p: dict[str, Any]) -> float:
+    a, b = p["x0"], p["x1"]
+    return (
+        (b - 5.1 / (4 * math.pi**2) * a**2 + 5 / math.pi * a - 6) ** 2
+        + 10 * (1 - 1 / (8 * math.pi)) * math.cos(a)
+        + 10
+    )
+
+
+_A3 = np.array([[3, 10, 30], [0.1, 10, 35], [3, 10, 30], [0.1, 10, 35]])
+_P3 = 1e-4 * np.array(
+    [[3689, 1170, 2673], [4699, 4387, 7470], [1091, 8732, 5547], [381, 5743, 8828]]
+)
+_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
+
+
+def hartmann3(p: dict[str, Any]) -> float:
+    x = np.array([p["x0"], p["x1"], p["x2"]])
+    return float(-_ALPHA @ np.exp(-(_A3 * (x - _P3) ** 2).sum(1)))
+
+
+def box(lo: list[float], hi: list[float]) -> dict[str, Any]:
+    return {
+        "ContinuousParameterRanges": [
+            {"Name": f"x{i}", "MinValue": str(a), "MaxValue": str(b)}
+            for i, (a, b) in enumerate(zip(lo, hi, strict=True))
+        ]
+    }
+
+
+def best_found(name: str, ranges: dict[str, Any], f: Objective, budget: int, seed: int) -> float:
+    s = strategies.create(name, ranges, seed=seed)
+    best = math.inf
+    for _ in range(budget):
+        t = s.ask()
+        assert t is not None
+        value = f(t.params)
+        best = min(best, value)
+        s.tell(t.id, value)
+    return best
+
+
+@pytest.mark.parametrize(
+    ("f", "ranges", "optimum", "budget"),
+    [
+        (branin, box([-5, 0], [10, 15]), 0.397887, 25),
+        (hartmann3, box([0, 0, 0], [1, 1, 1]), -3.86278, 25),
+    ],
+    ids=["branin", "hartmann3"],
+)
+def test_bayesian_beats_random(
+    f: Objective, ranges: dict[str, Any], optimum: float, budget: int
+) -> None:
+    seeds = range(4)
+    bo = [best_found("Bayesian", ranges, f, budget, s) - optimum for s in seeds]
+    rs = [best_found("Random", ranges, f, budget, s) - optimum for s in seeds]
+    assert np.median(bo) < 0.1 * np.median(rs)
+    assert sum(b < r for b, r in zip(bo, rs, strict=True)) >= 3
+
+
+def test_parallel_asks_spread_out() -> None:
+    """With pending trials, fantasies push the next asks away from each other."""
+    ranges = box([-5, 0], [10, 15])
+    s = strategies.create("Bayesian", ranges, seed=0)
+    for _ in range(12):
+        t = s.ask()
+        assert t is not None
+        s.tell(t.id, branin(t.params))
+    batch = [s.ask() for _ in range(4)]
+    points = np.array(
+        [[float(t.params["x0"]) / 15, float(t.params["x1"]) / 15] for t in batch if t]
+    )
+    gaps = [np.linalg.norm(points[i] - points[j]) for i in range(4) for j in range(i)]
+    assert min(gaps) > 1e-3
+
+
+def test_failures_steer_away_and_all_failures_keep_exploring() -> None:
+    ranges = box([0], [1])
+    s = strategies.create("Bayesian", ranges, seed=1)
+    for _ in range(10):
+        t = s.ask()
+        assert t is not None
+        s.tell(t.id, None)
+    asked = [s.ask() for _ in range(3)]
+    assert all(t is not None for t in asked)  # still exploring, no crash, no repeats
+    xs = {t.params["x0"] for t in asked if t}
+    assert len(xs) == 3
+
+
+def test_failed_region_is_avoided() -> None:
+    """Trials with x > 0.5 fail; after a while the strategy proposes mostly x <= 0.5."""
+    s = strategies.create("Bayesian", box([0], [1]), seed=2)
+    late = []
+    for i in range(30):
+        t = s.ask()
+        assert t is not None
+        x = float(t.params["x0"])
+        s.tell(t.id, None if x > 0.5 else (x - 0.3) ** 2)
+        if i >= 15:
+            late.append(x)
+    assert np.mean(np.array(late) <= 0.5) >= 0.8
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.0] * 8,  # constant
+        [float("nan"), 1.0, float("inf"), 2.0, -float("inf"), 3.0, 0.5, 4.0],  # non-finite
+        [1e12, 1.0, 1.1, 0.9, 1.0, 1.05, 1e-12, 0.95],  # wild scale
+    ],
+    ids=["constant", "non-finite", "wild-scale"],
+)
+def test_awkward_values_do_not_break_asks(values: list[float]) -> None:
+    ranges = box([0, 0], [1, 1])
+    s = strategies.create("Bayesian", ranges, seed=0, n_initial=3)
+    for v in values:
+        t = s.ask()
+        assert t is not None
+        s.tell(t.id, v)
+    for _ in range(3):
+        t = s.ask()
+        assert t is not None and 0 <= float(t.params["x0"]) <= 1
+        s.tell(t.id, 1.0)
+    told = [v for _, v in s.observations()[: len(values)]]
+    np.testing.assert_array_equal(np.array(told, dtype=float), np.array(values))  # kept as told
+
+
+def test_duplicates_and_single_observation() -> None:
+    ranges = box([0, 0], [1, 1])
+    s = strategies.create("Bayesian", ranges, seed=0, n_initial=1)
+    s.add_observation({"x0": 0.5, "x1": 0.5}, 1.0)
+    t = s.ask()  # a single observation: the GP is used (n_initial=1)
+    assert t is not None
+    s.tell(t.id, 2.0)
+    for _ in range(5):
+        s.add_observation({"x0": 0.2, "x1": 0.2}, 0.5)  # exact duplicates
+    t = s.ask()
+    assert t is not None and (t.params["x0"], t.params["x1"]) != (0.2, 0.2)
+
+
+def test_warm_start_observations_are_used_and_clipped() -> None:
+    ranges = box([0], [1])
+    s = strategies.create("Bayesian", ranges, seed=0, n_initial=5)
+    for x in np.linspace(0, 1, 8):
+        s.add_observation({"x0": float(x)}, float((x - 0.7) ** 2))
+    s.add_observation({"x0": "7.5"}, 0.09)  # outside the new range (string as stored): clipped
+    t = s.ask()  # 9 known ≥ n_initial: the model is used at once
+    assert t is not None and abs(float(t.params["x0"]) - 0.7) < 0.15
+
+
+def test_integer_and_categorical_spaces_respect_types() -> None:
+    ranges = {
+        "IntegerParameterRanges": [{"Name": "k", "MinValue": "1", "MaxValue": "100"}],
+        "CategoricalParameterRanges": [{"Name": "c", "Values": ["a", "b", "c"]}],
+    }
+    s = strategies.create("Bayesian", ranges, seed=0)
+    seen = set()
+    for _ in range(25):
+        t = s.ask()
+        assert t is not None
+        k, c = t.params["k"], t.params["c"]
+        assert type(k) is int and 1 <= k <= 100 and c in ("a", "b", "c")
+        assert (k, c) not in seen
+        seen.add((k, c))
+        s.tell(t.id, abs(k - 37) + (0 if c == "b" else 10))
+    best = min(s.observations(), key=lambda o: o[1] if o[1] is not None else math.inf)
+    assert best[0]["c"] == "b" and abs(int(best[0]["k"]) - 37) <= 5
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(StrategyError, match="n_initial"):
+        strategies.create("Bayesian", box([0], [1]), n_initial=-1)
+    s = strategies.create("Bayesian", box([0], [1]), output_transform="yeo-johnson", seed=0)
+    for _ in range(8):
+        t = s.ask()
+        assert t is not None
+        s.tell(t.id, float(np.exp(10 * t.params["x0"])))

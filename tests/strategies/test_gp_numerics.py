@@ -1,0 +1,124 @@
+"""GP and log-EI numerics against finite differences and closed forms."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import optimize, stats
+
+from strategies.bayesian import gp
+from strategies.bayesian.acquisition import log_ei, log_ei_with_grad, log_h
+
+
+def data(n: int = 25, d: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, d))
+    y = np.sin(6 * x[:, 0]) + x[:, 1] ** 2 - 0.5 * x[:, 2]
+    return x, (y - y.mean()) / y.std()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_neg_log_posterior_gradient_matches_finite_differences(seed: int) -> None:
+    x, y = data(seed=seed)
+    rng = np.random.default_rng(seed)
+    theta = gp.Hyper.initial(3) + rng.normal(0.0, 0.4, 6)
+    value, grad = gp.neg_log_posterior(theta, x, y)
+    numeric = optimize.approx_fprime(theta, lambda t: gp.neg_log_posterior(t, x, y)[0], 1e-6)
+    assert np.isfinite(value)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-4 * np.abs(grad).max())
+
+
+def test_neg_log_likelihood_equals_multivariate_normal() -> None:
+    x, y = data(n=12)
+    theta = gp.Hyper.initial(3)
+    h = gp.Hyper.unpack(theta)
+    kf, _ = gp.matern52(np.sqrt(gp.scaled_sqdist(x, x, h.ls)), h.sf2)
+    cov = kf + (h.sn2 + gp.JITTER) * np.eye(len(x))
+    expected = -stats.multivariate_normal(np.full(len(x), h.mean), cov).logpdf(y)
+    prior, _ = gp._neg_log_prior(theta)
+    assert gp.neg_log_posterior(theta, x, y)[0] - prior == pytest.approx(expected, rel=1e-9)
+
+
+def test_fit_recovers_short_lengthscale_on_active_dimension() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.random((60, 2))
+    y = np.sin(12 * x[:, 0])  # only dim 0 matters
+    y = (y - y.mean()) / y.std()
+    theta, _ = gp.fit(x, y, [gp.Hyper.initial(2)], maxiter=200)
+    ls = np.exp(theta[:2])
+    assert ls[0] < 0.5 < ls[1] and ls[1] > 5 * ls[0]
+
+
+def test_posterior_interpolates_and_is_uncertain_far_away() -> None:
+    x, y = data(n=30)
+    theta, _ = gp.fit(x, y, [gp.Hyper.initial(3)], maxiter=200)
+    post = gp.Posterior(theta, x, y)
+    mean, var = post.predict(x)
+    assert np.abs(mean - y).max() < 0.1 and var.max() < 0.05
+    _, far = post.predict(np.full((1, 3), 5.0))
+    assert far[0] > 0.5 * gp.Hyper.unpack(theta).sf2
+
+
+def test_predict_with_grad_matches_predict_and_finite_differences() -> None:
+    x, y = data(n=20)
+    theta = gp.Hyper.initial(3)
+    post = gp.Posterior(theta, x, np.stack([y, 0.5 * y], axis=1))
+    xq = np.random.default_rng(5).random((4, 3))
+    mean, var, dmean, dvar = post.predict_with_grad(xq)
+    m2, v2 = post.predict(xq)
+    np.testing.assert_allclose(mean, m2, rtol=1e-10)
+    np.testing.assert_allclose(var, v2, rtol=1e-8)
+    for i in range(len(xq)):
+        for s in range(2):
+            num = optimize.approx_fprime(xq[i], lambda p, s=s: post.predict(p[None])[0][0, s], 1e-7)
+            np.testing.assert_allclose(dmean[i, :, s], num, rtol=1e-4, atol=1e-6)
+        num_v = optimize.approx_fprime(xq[i], lambda p: post.predict(p[None])[1][0], 1e-7)
+        np.testing.assert_allclose(dvar[i], num_v, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("z", [-40.0, -12.0, -3.0, -1.0, -0.5, 0.0, 0.7, 4.0])
+def test_log_h_matches_closed_form_where_it_is_representable(z: float) -> None:
+    h = stats.norm.pdf(z) + z * stats.norm.cdf(z)
+    if h > 1e-280:
+        assert log_h(np.array([z]))[0] == pytest.approx(math.log(h), rel=1e-7, abs=1e-10)
+
+
+def test_log_h_stays_finite_and_monotone_deep_in_the_tail() -> None:
+    z = -np.logspace(-3, 9, 400)[::-1]  # from −1e9 up to −1e−3
+    values = log_h(z)
+    assert np.all(np.isfinite(values))
+    assert np.all(np.diff(values) > 0)
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.3, 30.0])
+def test_log_ei_gradient_matches_finite_differences(spread: float) -> None:
+    """Moderate and far-tail points, one and several fantasy samples."""
+    x, y = data(n=25)
+    theta = gp.Hyper.initial(3)
+    samples = np.stack([y, y + 0.2, y - 0.1], axis=1)
+    post = gp.Posterior(theta, x, samples)
+    best = np.array([y.min(), y.min() + 0.2, y.min() - 0.1]) - spread
+    xq = np.random.default_rng(7).random((3, 3))
+    mean, var, dmean, dvar = post.predict_with_grad(xq)
+    value, grad = log_ei_with_grad(mean, var, dmean, dvar, best)
+
+    def f(p: np.ndarray) -> float:
+        m, v = post.predict(p[None])
+        return float(log_ei(m, v, best)[0])
+
+    for i in range(len(xq)):
+        assert value[i] == pytest.approx(f(xq[i]), rel=1e-9)
+        num = optimize.approx_fprime(xq[i], f, 1e-7)
+        np.testing.assert_allclose(grad[i], num, rtol=2e-4, atol=1e-5 * max(1.0, abs(value[i])))
+
+
+def test_log_ei_equals_log_of_plain_ei_in_the_body() -> None:
+    mean = np.array([[0.1], [0.5], [-0.3]])
+    var = np.array([0.04, 0.25, 1.0])
+    best = np.array([0.0])
+    sigma = np.sqrt(var)
+    z = (best - mean[:, 0]) / sigma
+    ei = sigma * (stats.norm.pdf(z) + z * stats.norm.cdf(z))
+    np.testing.assert_allclose(log_ei(mean, var, best), np.log(ei), rtol=1e-10)
