@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from botocore import xform_name
 
 from localtune import config
-from localtune.api import paging, responses
+from localtune.api import models, paging, responses
 from localtune.api.training_jobs import describe_training_job
 from localtune.api.validation import validate_create_tuning_job, validate_input
 from localtune.errors import (
@@ -52,10 +52,14 @@ class Service:
     #: The operations served; each is the method of the same name in snake_case.
     OPERATIONS: tuple[str, ...] = (
         "CreateHyperParameterTuningJob",
+        "CreateModel",
         "DeleteHyperParameterTuningJob",
+        "DeleteModel",
         "DescribeHyperParameterTuningJob",
+        "DescribeModel",
         "DescribeTrainingJob",
         "ListHyperParameterTuningJobs",
+        "ListModels",
         "ListTrainingJobsForHyperParameterTuningJob",
         "StopHyperParameterTuningJob",
         "StopTrainingJob",
@@ -252,3 +256,16 @@ class Service:
             )
         self._touch_engine()
         return {}
+
+    # -- models (handlers in localtune.api.models) -----------------------------------------------
+    def create_model(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return models.create_model(self.store, self.region, self.home, params)
+
+    def describe_model(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return models.describe_model(self.store, self.region, params)
+
+    def list_models(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return models.list_models(self.store, params)
+
+    def delete_model(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return models.delete_model(self.store, self.region, params)
