@@ -7,6 +7,7 @@ the same program and keeps this file fast.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -34,6 +35,7 @@ def make_job(
     channels: Sequence[str] = ("train", "validation"),
     content_type: str | None = "text/csv",
     input_mode: str = "File",
+    checkpoint_config: Mapping[str, str] | None = None,
 ) -> JobDir:
     config = []
     for name in channels:
@@ -41,7 +43,12 @@ def make_job(
         if content_type is not None:
             channel["ContentType"] = content_type
         config.append(channel)
-    return write_job_dir(root, hyperparameters=dict(hyperparameters), input_data_config=config)
+    return write_job_dir(
+        root,
+        hyperparameters=dict(hyperparameters),
+        input_data_config=config,
+        checkpoint_config=checkpoint_config,
+    )
 
 
 def write_csv(path: Path, labels: np.ndarray, features: np.ndarray) -> None:
@@ -297,6 +304,37 @@ def test_accuracy_objective_is_computed_by_the_container(
     predictions = load_booster(job).predict(xgb.DMatrix(x_valid)) > 0.5
     expected = f1_score(y_valid, predictions, average="macro")
     assert last_value(capsys.readouterr().out, "validation:f1") == pytest.approx(expected, abs=1e-5)
+
+
+def test_checkpoints_are_written_and_training_resumes_from_them(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    cancer: tuple[np.ndarray, ...],
+) -> None:
+    x_train, y_train, x_valid, y_valid = cancer
+    hps = {
+        "num_round": "4",
+        "objective": "binary:logistic",
+        "_tuning_objective_metric": "validation:auc",
+    }
+    checkpoints = {"LocalPath": "/opt/ml/checkpoints", "S3Uri": "s3://bucket/checkpoints"}
+    first = make_job(tmp_path / "first", hps, checkpoint_config=checkpoints)
+    write_csv(first.channel_dir("train") / "t.csv", y_train, x_train)
+    write_csv(first.channel_dir("validation") / "v.csv", y_valid, x_valid)
+    assert run_inprocess(first, monkeypatch) == 0
+    names = sorted(p.name for p in first.checkpoints_dir.iterdir())
+    assert names == [f"xgboost-checkpoint.{i}" for i in range(4)]
+    capsys.readouterr()
+
+    # a second run (a spot restart) with more rounds continues from the newest checkpoint
+    (first.model_dir / "xgboost-model").unlink()
+    hps_more = dict(hps, num_round="7")
+    first.hyperparameters_file.write_text(json.dumps(hps_more))
+    assert run_inprocess(first, monkeypatch) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[")]
+    assert [line.split("\t")[0] for line in lines] == ["[4]", "[5]", "[6]"]
+    assert load_booster(first).num_boosted_rounds() == 7
 
 
 # ---- failures: the container's messages in output/failure --------------------------------------

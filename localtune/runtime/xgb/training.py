@@ -39,7 +39,7 @@ from localtune.runtime.xgb.callbacks import (
 from localtune.runtime.xgb.data import Dataset
 from localtune.runtime.xgb.errors import AlgorithmError, UserError
 from localtune.runtime.xgb.hyperparameters import DEFAULT_OBJECTIVE
-from localtune.runtime.xgb.metrics import eval_setup
+from localtune.runtime.xgb.metrics import EvalSetup, eval_setup
 
 __all__ = ["CUSTOMER_ERRORS", "train"]
 
@@ -169,23 +169,10 @@ def train(
     if setup.native:
         params["eval_metric"] = setup.native
     evals = [(dtrain, "train")] + ([(dvalidation, "validation")] if dvalidation else [])
-    # Saves come before the log line, so every round the log reports is in the saved model.
-    callbacks = _save_callbacks(checkpoint_dir, extra_callbacks, model_dir, hps)
-    callbacks.append(LogMonitor())
-    if "early_stopping_rounds" in hps:
-        callbacks.append(
-            xgb.callback.EarlyStopping(
-                rounds=hps["early_stopping_rounds"],
-                metric_name=setup.stopping_metric,
-                data_name=evals[-1][1],
-                maximize=setup.maximize if setup.stopping_metric else None,
-                save_best=True,
-            )
-        )
-    resume = latest_checkpoint(checkpoint_dir)
-    done = 0 if resume is None else resume[1]
-    if resume is not None:
-        _log(f"resuming from checkpoint {resume[0].name} ({done} rounds done)")
+    callbacks = _callbacks(hps, setup, evals[-1][1], model_dir, checkpoint_dir)
+    callbacks += list(extra_callbacks or [])
+    start = _resume(checkpoint_dir)
+    done = 0 if start is None else start.num_boosted_rounds()
     objective = str(hps.get("objective", DEFAULT_OBJECTIVE))
     _log(f"train matrix has {dtrain.num_row()} rows and {dtrain.num_col()} columns")
     return _call_train(
@@ -196,25 +183,52 @@ def train(
             evals=evals,
             custom_metric=setup.custom_metric(objective),
             callbacks=callbacks,
-            xgb_model=None if resume is None else str(resume[0]),
+            xgb_model=start,
             verbose_eval=False,
         )
     )
 
 
-def _save_callbacks(
-    checkpoint_dir: Path | None,
-    extra: list[xgb.callback.TrainingCallback] | None,
-    model_dir: Path,
+def _resume(checkpoint_dir: Path | None) -> xgb.Booster | None:
+    """The booster of the newest checkpoint, to continue training from (as the image does)."""
+    found = latest_checkpoint(checkpoint_dir)
+    if found is None:
+        return None
+    booster = xgb.Booster()
+    try:
+        booster.load_model(bytearray(found[0].read_bytes()))
+    except xgb.core.XGBoostError as error:
+        raise UserError(f"Checkpoint {found[0].name} cannot be loaded: {_clean(error)}") from None
+    _log(f"resuming from checkpoint {found[0].name} ({found[1]} rounds done)")
+    return booster
+
+
+def _callbacks(
     hps: Mapping[str, Any],
+    setup: EvalSetup,
+    watched_data: str,
+    model_dir: Path,
+    checkpoint_dir: Path | None,
 ) -> list[xgb.callback.TrainingCallback]:
+    # Saves come before the log line, so every round the log reports is in the saved model.
     callbacks: list[xgb.callback.TrainingCallback] = []
     if checkpoint_dir is not None:
         checkpoint_dir.mkdir(parents=True, exist_ok=True)
         callbacks.append(CheckpointSaver(checkpoint_dir))
     if hps.get("save_model_on_termination") == "true":
         callbacks.append(ModelSaver(model_dir))
-    return callbacks + list(extra or [])
+    callbacks.append(LogMonitor())
+    if "early_stopping_rounds" in hps:
+        callbacks.append(
+            xgb.callback.EarlyStopping(
+                rounds=hps["early_stopping_rounds"],
+                metric_name=setup.stopping_metric,
+                data_name=watched_data,
+                maximize=setup.maximize if setup.stopping_metric else None,
+                save_best=True,
+            )
+        )
+    return callbacks
 
 
 def _call_train(run: Callable[[], xgb.Booster]) -> xgb.Booster:
