@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import validation_fixtures as fx
 
 from localtune.api.validation import check_create_tuning_job, validate_create_tuning_job
 from localtune.errors import ValidationException
+from tests.api import validation_fixtures as fx
 
 Request = dict[str, Any]
 

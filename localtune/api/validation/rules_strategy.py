@@ -61,6 +61,9 @@ def v41_grid_job_count(req: Request) -> list[str]:
     which must not exceed 750."""
     if req.strategy != "Grid" or not req.definitions:
         return []
+    kinds = {rng.kind for d in req.definitions for rng in d.iter_ranges()}
+    if kinds != {"Categorical"}:
+        return []  # no ranges (V30) or non-categorical ones (V40): no grid to count
     size = grid_size(req)
     max_jobs = req.max_jobs
     problems = []
