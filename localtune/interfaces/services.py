@@ -1,5 +1,10 @@
 """One :class:`~localtune.api.service.Service` per home per process, shared by every client,
-mock and server in that process (so a tuning job runs once however many clients look at it)."""
+mock and server in that process (so a tuning job runs once however many clients look at it).
+
+The service gets an :class:`~localtune.engine.engine.Engine`: tuning jobs created through it run
+in the background of this process, and unfinished tuning jobs of the home whose process is gone
+are resumed here as soon as the service is made.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 
 from localtune.api.service import Service
 from localtune.config import resolve_home
+from localtune.engine.engine import Engine
 
 _lock = threading.Lock()
 _services: dict[Path, Service] = {}
@@ -20,5 +26,19 @@ def get_service(home: str | os.PathLike[str] | None = None) -> Service:
         service = _services.get(path)
         if service is None:
             service = Service(path)
+            engine = Engine(path, service.store, service.region)
+            service.engine = engine
             _services[path] = service
+            engine.resume()
         return service
+
+
+def close_service(home: str | os.PathLike[str] | None = None) -> None:
+    """Shut down the engine of ``home`` in this process and forget its service (tests, tools);
+    unfinished tuning jobs are left to be resumed by the next service of that home."""
+    path = resolve_home(home)
+    with _lock:
+        service = _services.pop(path, None)
+    if service is not None and isinstance(service.engine, Engine):
+        service.engine.shutdown()
+        service.store.close()

@@ -245,6 +245,18 @@ class Store:
             )
             return cursor.rowcount == 1
 
+    def take_over_lease(
+        self, name: str, owner: str, previous_owner: str, now: float | None = None
+    ) -> bool:
+        """Take the job from ``previous_owner`` (known to be dead) if it still holds it."""
+        now = time.time() if now is None else now
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE tuning_jobs SET owner = ?, heartbeat = ? WHERE name = ? AND owner = ?",
+                [owner, now, name, previous_owner],
+            )
+            return cursor.rowcount == 1
+
     def renew_lease(self, name: str, owner: str, now: float | None = None) -> bool:
         now = time.time() if now is None else now
         with self.transaction() as conn:

@@ -1,0 +1,571 @@
+"""The tuning loop of one tuning job: launch, watch, decide, record (reference §5.1–§5.3, §5.7).
+
+One thread per tuning job runs :meth:`TuningRun.run`. Each turn it records the training jobs
+that ended, feeds their results to the strategy, acts on stop requests and limits, and launches
+jobs while fewer than ``MaxParallelTrainingJobs`` run. While every slot is busy it asks the
+strategy for the next configuration ahead of time, so a freed slot is refilled at once.
+
+Choices where SageMaker is silent (UNKNOWN; see also :mod:`localtune.engine.lifecycle`):
+- Budget: ``MaxNumberOfTrainingJobs`` counts configurations launched (the NNN of the names). A
+  retry replaces a failed attempt and consumes no budget; it carries the same hyperparameters,
+  the same NNN and a new 8-hex suffix, ``attempt`` + 1.
+- Retries: a RetryableError job is retried up to ``RetryStrategy.MaximumRetryAttempts`` times (no
+  RetryStrategy: never). A job lost because the engine died or shut down is always retried and
+  does not use up those attempts: the user did nothing wrong.
+- Failure: the tuning job fails with "No training job succeeded after N attempts. …" once 5
+  training jobs have failed with none Completed (N = 5), or when everything launchable has ended
+  with failures and none Completed (N = the number of failed jobs, fewer than 5).
+- ``ResourceLimits.MaxRuntimeInSeconds`` (counted from CreationTime): running jobs are stopped
+  (Stopped) and the tuning job ends Completed.
+- Completion criteria: ``TargetObjectiveMetricValue`` is reached by a value ≥ it (Maximize) or
+  ≤ it (Minimize); ``MaxNumberOfTrainingJobsNotImproving`` counts finished jobs, in the order they
+  finish, that did not improve the best objective by at least 1 % (reset by an improvement). Either
+  stops launching; jobs already running finish; the tuning job ends Completed.
+  ``CompleteOnConvergence`` is not implemented (accepted, never fires).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import secrets
+import threading
+import time
+import traceback
+from collections.abc import Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from localtune.engine import definitions, lifecycle
+from localtune.engine.search import Search, Suggestion
+from localtune.runtime import images, processes
+from localtune.runtime.metrics import MetricExtractor, MetricPoint
+from localtune.runtime.runner import Outcome, TrainingJobSpec
+
+if TYPE_CHECKING:
+    from localtune.engine.engine import Engine
+
+__all__ = ["FAILURE_ATTEMPTS", "TuningRun"]
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.2
+FAILURE_ATTEMPTS = 5
+NOT_IMPROVING_FRACTION = 0.01
+
+
+def no_success_reason(attempts: int) -> str:
+    return (
+        f"No training job succeeded after {attempts} attempts. Please take a look at the "
+        "training job failures to get more details."
+    )
+
+
+@dataclass
+class _Slot:
+    """One launch slot (an NNN) and its current attempt."""
+
+    seq: int
+    definition_index: int
+    tuned: dict[str, str]
+    suggestion: Suggestion | None
+    attempt: int = 1
+    retry_of: str | None = None
+    retries_used: int = 0
+
+
+@dataclass
+class _Running:
+    name: str
+    slot: _Slot
+    extractor: MetricExtractor
+    future: Future[Outcome] | None = None
+    stop_asked: bool = False
+    pid: int | None = None
+    epochs: int = 0
+    done: Outcome | None = field(default=None)
+
+
+class _Events:
+    """The runner's callbacks for one job (called on the job's thread)."""
+
+    def __init__(self, run: TuningRun, job: _Running) -> None:
+        self._run = run
+        self._job = job
+
+    def phase(self, status: str, when: float) -> None:
+        lifecycle.advance(self._run.store, self._job.name, status, when)
+
+    def started(self, pid: int) -> None:
+        self._job.pid = pid
+        self._run.remember_pid(self._job.name, pid)
+
+    def lines(self, lines: list[str], when: float) -> None:
+        points = self._job.extractor.feed(lines, when)
+        if not points:
+            return
+        self._run.store.add_metric_points(
+            self._job.name, [(p.name, p.value, p.timestamp, p.iteration) for p in points]
+        )
+        objective = self._run.objective_name(self._job.slot)
+        reports = [p for p in points if p.name == objective]
+        if reports and self._run.search_reports:
+            for point in reports:
+                self._run.reports.put((self._job, point))
+            self._run.wake()
+
+
+class TuningRun:
+    """Runs one tuning job in this process while it holds the job's lease."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self.name = name
+        self.reports: queue.Queue[tuple[_Running, MetricPoint]] = queue.Queue()
+        self.search_reports = False
+        self._event = threading.Event()
+        self._shutdown = threading.Event()
+        self._lost_lease = False
+        self._pids_lock = threading.Lock()
+        self._running: dict[str, _Running] = {}
+        self._retries: list[_Slot] = []
+        self._prepared: Suggestion | None = None
+        self._launched = 0
+        self._ending: tuple[str, str | None] | None = None
+        self._best: float | None = None
+        self._not_improving = 0
+        row = self.store.get_tuning_job(name)
+        if row is None:
+            raise KeyError(name)
+        self.request: dict[str, Any] = row["request"]
+        self.creation_time: float = row["creation_time"]
+        self.config = self.request["HyperParameterTuningJobConfig"]
+        self.budget = definitions.max_training_jobs(self.request)
+        self.parallel = int(self.config["ResourceLimits"]["MaxParallelTrainingJobs"])
+        self.search: Search | None = None
+
+    # -- called from other threads -------------------------------------------------------------
+    def wake(self) -> None:
+        self._event.set()
+
+    def shutdown(self, lost_lease: bool = False) -> None:
+        self._lost_lease = lost_lease
+        self._shutdown.set()
+        self._event.set()
+
+    def remember_pid(self, job_name: str, pid: int) -> None:
+        with self._pids_lock:
+            row = self.store.get_tuning_job(self.name)
+            state = dict((row or {}).get("state") or {})
+            pids = dict(state.get("pids") or {})
+            pids[job_name] = pid
+            state["pids"] = pids
+            self.store.update_tuning_job(self.name, state=state)
+
+    def objective_name(self, slot: _Slot) -> str | None:
+        if self.search is None:
+            return None
+        objective = self.search.objectives[slot.definition_index]
+        return objective[0] if objective else None
+
+    # -- the loop -------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self._recover()
+            while True:
+                self._event.clear()
+                if self._step():
+                    return
+                self._event.wait(POLL_SECONDS)
+        except Exception as exc:
+            log.error("tuning job %s: engine error\n%s", self.name, traceback.format_exc())
+            self._kill_all()
+            self._finalize("Failed", f"InternalServerError: localtune engine error: {exc!r}"[:1024])
+
+    def _step(self) -> bool:
+        """One turn; True when the tuning job is over (or this process let go of it)."""
+        self._collect()
+        self._process_reports()
+        if self._shutdown.is_set():
+            self._kill_all()
+            self._collect(wait=True)
+            return True
+        row = self.store.get_tuning_job(self.name)
+        if row is None or row["status"] not in ("InProgress", "Stopping"):  # deleted or ended
+            self._kill_all()
+            self._collect(wait=True)
+            return True
+        self._watch_requests(row)
+        if self._ending is not None or row["status"] == "Stopping":
+            if row["status"] == "Stopping":
+                self._ending = ("Stopped", None)
+            self._stop_all()
+            if not self._running:
+                assert self._ending is not None
+                self._finalize(*self._ending)
+                return True
+            return False
+        self._launch_ready()
+        if not self._running:
+            self._finalize(*self._natural_end())
+            return True
+        self._prepare()
+        return False
+
+    # -- recording ------------------------------------------------------------------------------
+    def _collect(self, wait: bool = False) -> None:
+        for job in list(self._running.values()):
+            future = job.future
+            if future is None:
+                continue
+            if wait:
+                with contextlib.suppress(Exception):  # recorded below
+                    future.result()
+            if not future.done():
+                continue
+            del self._running[job.name]
+            try:
+                outcome = future.result()
+            except Exception as exc:
+                outcome = _internal_error(job.name, exc)
+            self._record(job, outcome)
+
+    def _record(self, job: _Running, outcome: Outcome) -> None:
+        if self._lost_lease:
+            return
+        verdict = lifecycle.verdict(outcome)
+        row = lifecycle.finish(
+            self.store,
+            job.name,
+            verdict,
+            final_metrics=job.extractor.final(),
+            model_artifacts=outcome.model_artifacts,
+            start_time=outcome.training_start,
+            end_time=outcome.end_time,
+        )
+        self._touch()
+        if row is None:
+            return
+        self._after_end(job.slot, row)
+
+    def _after_end(self, slot: _Slot, row: Mapping[str, Any]) -> None:
+        """Tell the strategy, queue a retry, check the failure rule and completion criteria."""
+        assert self.search is not None
+        if row["status"] == "Failed" and row["failure_kind"] == "Retryable":
+            lost = (row["failure_reason"] or "").startswith(lifecycle.ENGINE_LOST)
+            if lost or slot.retries_used < self._max_retries(slot):
+                slot.retries_used += 0 if lost else 1
+                slot.attempt += 1
+                slot.retry_of = row["name"]
+                self._retries.append(slot)
+                self._check_failures()
+                return
+        value = row["objective_value"] if row["objective_status"] == "Succeeded" else None
+        if slot.suggestion is not None:
+            self.search.tell(slot.suggestion, value)
+        else:
+            self.search.observe(slot.definition_index, slot.tuned, value)
+        self._check_failures()
+        if value is not None:
+            self._check_criteria(value, self.search.objectives[slot.definition_index])
+
+    def _max_retries(self, slot: _Slot) -> int:
+        assert self.search is not None
+        strategy = self.search.definitions[slot.definition_index].get("RetryStrategy") or {}
+        return int(strategy.get("MaximumRetryAttempts", 0))
+
+    def _check_failures(self) -> None:
+        jobs = self.store.list_training_jobs(self.name)
+        if any(j["status"] == "Completed" for j in jobs):
+            return
+        failed = sum(1 for j in jobs if j["status"] == "Failed")
+        if failed >= FAILURE_ATTEMPTS and self._ending is None:
+            self._ending = ("Failed", no_success_reason(failed))
+
+    def _check_criteria(self, value: float, objective: tuple[str, str] | None) -> None:
+        criteria = self.config.get("TuningJobCompletionCriteria") or {}
+        maximize = objective is not None and objective[1] == "Maximize"
+        target = criteria.get("TargetObjectiveMetricValue")
+        if target is not None and (value >= target if maximize else value <= target):
+            self._ending = self._ending or ("Completed", None)
+        limit = (criteria.get("BestObjectiveNotImproving") or {}).get(
+            "MaxNumberOfTrainingJobsNotImproving"
+        )
+        if self._best is None:
+            improved = True
+        else:
+            margin = NOT_IMPROVING_FRACTION * abs(self._best)
+            improved = value > self._best + margin if maximize else value < self._best - margin
+        if improved:
+            self._best = value
+            self._not_improving = 0
+        else:
+            self._not_improving += 1
+        if limit is not None:
+            self.store.update_tuning_job(
+                self.name,
+                completion_details={
+                    "NumberOfTrainingJobsObjectiveNotImproving": self._not_improving
+                },
+            )
+            if self._not_improving >= int(limit):
+                self._ending = self._ending or ("Completed", None)
+
+    def _natural_end(self) -> tuple[str, str | None]:
+        jobs = self.store.list_training_jobs(self.name)
+        failed = sum(1 for j in jobs if j["status"] == "Failed")
+        if failed and not any(j["status"] == "Completed" for j in jobs):
+            return "Failed", no_success_reason(failed)
+        return "Completed", None
+
+    def _finalize(self, status: str, reason: str | None) -> None:
+        if self._lost_lease:
+            return
+        now = time.time()
+        row = self.store.get_tuning_job(self.name)
+        if row is not None and row["status"] == "Stopping":
+            status, reason = "Stopped", None
+        fields: dict[str, Any] = {"status": status, "end_time": now, "last_modified_time": now}
+        if reason is not None:
+            fields["failure_reason"] = reason
+        self.store.update_tuning_job(self.name, expect_status=("InProgress", "Stopping"), **fields)
+
+    def _touch(self) -> None:
+        if not self._lost_lease:
+            self.store.update_tuning_job(self.name, last_modified_time=time.time())
+
+    # -- stops, limits, reports ----------------------------------------------------------------
+    def _watch_requests(self, row: Mapping[str, Any]) -> None:
+        limit = self.config["ResourceLimits"].get("MaxRuntimeInSeconds")
+        if limit is not None and time.time() - self.creation_time >= float(limit):
+            self._ending = self._ending or ("Completed", None)
+        for job in list(self._running.values()):
+            if job.stop_asked:
+                continue
+            current = self.store.get_training_job(job.name)
+            if current is not None and current["status"] == "Stopping":
+                self._stop(job)
+
+    def _stop(self, job: _Running) -> None:
+        job.stop_asked = True
+        lifecycle.mark_stopping(self.store, job.name)
+        self.engine.executor.stop(job.name, "Stopped")
+
+    def _stop_all(self) -> None:
+        for job in list(self._running.values()):
+            if not job.stop_asked:
+                self._stop(job)
+
+    def _kill_all(self) -> None:
+        from localtune.runtime.runner import SHUTDOWN
+
+        for job in list(self._running.values()):
+            self.engine.executor.stop(job.name, SHUTDOWN)
+
+    def _process_reports(self) -> None:
+        while True:
+            try:
+                job, point = self.reports.get_nowait()
+            except queue.Empty:
+                return
+            suggestion = job.slot.suggestion
+            if self.search is None or suggestion is None or job.stop_asked:
+                continue
+            if job.name not in self._running:
+                continue
+            job.epochs += 1
+            if self.search.report(suggestion, job.epochs, point.value):
+                self._stop(job)
+
+    # -- launching ------------------------------------------------------------------------------
+    def _launch_ready(self) -> None:
+        assert self.search is not None
+        while len(self._running) < self.parallel and self._ending is None:
+            if self._retries:
+                self._launch(self._retries.pop(0))
+                continue
+            if self._launched >= self.budget:
+                return
+            suggestion = self._prepared or self.search.ask()
+            self._prepared = None
+            if suggestion is None:
+                return
+            self._launched += 1
+            self._launch(
+                _Slot(self._launched, suggestion.definition_index, suggestion.tuned, suggestion)
+            )
+
+    def _prepare(self) -> None:
+        """Ask for the next configuration while every slot is busy."""
+        assert self.search is not None
+        if (
+            self._prepared is None
+            and not self._retries
+            and self._ending is None
+            and self._launched < self.budget
+            and len(self._running) >= self.parallel
+        ):
+            self._prepared = self.search.ask()
+
+    def _launch(self, slot: _Slot) -> None:
+        assert self.search is not None
+        definition = self.search.definitions[slot.definition_index]
+        objective = self.search.objectives[slot.definition_index]
+        self.search.mark_launched(slot.definition_index, slot.tuned)
+        name = f"{self.name}-{slot.seq:03d}-{secrets.token_hex(4)}"
+        hyperparameters = {**(definition.get("StaticHyperParameters") or {}), **slot.tuned}
+        if objective is not None:
+            hyperparameters[definitions.TUNING_OBJECTIVE_KEY] = objective[0]
+        root = self.engine.home / "jobs" / name
+        now = time.time()
+        self.store.insert_training_job(
+            lifecycle.new_row(
+                name=name,
+                arn=self.engine.arn("training-job", name),
+                tuning_job=self.name,
+                seq=slot.seq,
+                attempt=slot.attempt,
+                retry_of=slot.retry_of,
+                definition=definition,
+                hyperparameters=hyperparameters,
+                tuned=slot.tuned,
+                objective=objective,
+                job_dir=str(root),
+                now=now,
+            )
+        )
+        self._touch()
+        metrics = definitions.metric_definitions_of(definition)
+        job = _Running(name, slot, MetricExtractor(metrics))
+        self._running[name] = job
+        launch = images.resolve(definition, self.engine.registered_command)
+        if isinstance(launch, images.NoRunner):
+            del self._running[name]
+            row = lifecycle.finish(
+                self.store,
+                name,
+                lifecycle.Verdict("Failed", "Failed", launch.reason, "NonRetryable"),
+            )
+            if row is not None:
+                self._after_end(slot, row)
+            return
+        spec = _spec(self, name, root, definition, hyperparameters, launch)
+        job.future = self.engine.executor.submit(spec, _Events(self, job))
+        job.future.add_done_callback(lambda _: self._event.set())
+
+    # -- recovery -------------------------------------------------------------------------------
+    def _recover(self) -> None:
+        """Adopt what a dead engine left: in-flight jobs become lost (Retryable) and are retried;
+        finished jobs are fed to a new strategy."""
+        row = self.store.get_tuning_job(self.name)
+        pids = dict(((row or {}).get("state") or {}).get("pids") or {})
+        for job in self.store.list_training_jobs(self.name):
+            if job["status"] not in ("InProgress", "Stopping"):
+                continue
+            pid = pids.get(job["name"])
+            if pid:
+                processes.kill_orphan(int(pid), job["name"])
+            if job["status"] == "Stopping":
+                verdict = lifecycle.Verdict("Stopped", "Stopped")
+            else:
+                verdict = lifecycle.Verdict(
+                    "Failed",
+                    "Failed",
+                    f"{lifecycle.ENGINE_LOST} stopped before the job finished; the tuning job "
+                    "retries it.",
+                    "Retryable",
+                )
+            lifecycle.finish(self.store, job["name"], verdict)
+        jobs = self.store.list_training_jobs(self.name)
+        self._launched = max((j["seq"] or 0 for j in jobs), default=0)
+        self.search = Search(self.request, launched=self._launched)
+        self.search_reports = self.search.strategy_name == "Hyperband" or (
+            self.search.stopping is not None
+        )
+        launches = [
+            images.resolve(d, self.engine.registered_command) for d in self.search.definitions
+        ]
+        if any(isinstance(x, images.Launch) and x.module is not None for x in launches):
+            self.engine.executor.warm_up()
+        by_seq: dict[int, list[dict[str, Any]]] = {}
+        for job in jobs:
+            by_seq.setdefault(job["seq"], []).append(job)
+        for seq in sorted(by_seq):
+            attempts = sorted(by_seq[seq], key=lambda j: (j["attempt"], j["creation_time"]))
+            last = attempts[-1]
+            slot = _Slot(
+                seq,
+                self._definition_index(last),
+                dict(last["tuned"]),
+                None,
+                attempt=last["attempt"],
+                retry_of=None,
+                retries_used=sum(
+                    1
+                    for j in attempts
+                    if j["failure_kind"] == "Retryable"
+                    and not (j["failure_reason"] or "").startswith(lifecycle.ENGINE_LOST)
+                ),
+            )
+            slot.retries_used -= 1 if _is_own_retryable(last) else 0
+            self._after_end(slot, last)
+        if row is not None and row["status"] == "Stopping":
+            self._ending = ("Stopped", None)
+
+    def _definition_index(self, job: Mapping[str, Any]) -> int:
+        assert self.search is not None
+        for index, definition in enumerate(self.search.definitions):
+            if definition.get("DefinitionName") == job["definition_name"]:
+                return index
+        return 0
+
+
+def _is_own_retryable(job: Mapping[str, Any]) -> bool:
+    return job["failure_kind"] == "Retryable" and not (job["failure_reason"] or "").startswith(
+        lifecycle.ENGINE_LOST
+    )
+
+
+def _internal_error(name: str, exc: BaseException) -> Outcome:
+    return Outcome(
+        exit_status=None,
+        stop_reason=None,
+        failure_text=None,
+        error=f"InternalServerError: localtune could not run the training job {name}: {exc!r}",
+        model_artifacts=None,
+        training_start=None,
+        end_time=time.time(),
+        log_path="",
+    )
+
+
+def _spec(
+    run: TuningRun,
+    name: str,
+    root: Path,
+    definition: Mapping[str, Any],
+    hyperparameters: Mapping[str, str],
+    launch: images.Launch,
+) -> TrainingJobSpec:
+    stopping = definition.get("StoppingCondition") or {}
+    algorithm = definition["AlgorithmSpecification"]
+    runtime = stopping.get("MaxRuntimeInSeconds")
+    return TrainingJobSpec(
+        name=name,
+        arn=run.engine.arn("training-job", name),
+        home=run.engine.home,
+        root=root,
+        hyperparameters=dict(hyperparameters),
+        launch=launch,
+        input_data_config=list(definition.get("InputDataConfig") or []),
+        training_input_mode=algorithm.get("TrainingInputMode", "File"),
+        output_data_config=dict(definition["OutputDataConfig"]),
+        checkpoint_config=definition.get("CheckpointConfig"),
+        resource_config=definitions.resource_config_of(definition),
+        environment=dict(definition.get("Environment") or {}),
+        max_runtime=float(runtime) if runtime is not None else None,
+        stop_grace=run.engine.stop_grace,
+    )
