@@ -93,6 +93,14 @@ def test_csv_delimiter_is_sniffed_and_files_concatenated(tmp_path: Path) -> None
     assert data.weights is None
 
 
+def test_csv_missing_values_in_narrow_columns(tmp_path: Path) -> None:
+    (tmp_path / "n.csv").write_text("1,2,\n0,,3\n")
+    data = load([tmp_path / "n.csv"], "csv")
+    assert np.isnan(data.features[0, 1])
+    assert np.isnan(data.features[1, 0])
+    assert data.features[1, 1] == 3.0
+
+
 def test_csv_weights_are_the_second_column(tmp_path: Path) -> None:
     (tmp_path / "w.csv").write_text("1,0.2,5,6\n0,0.8,7,8\n")
     data = load([tmp_path / "w.csv"], "csv", csv_weights=1)

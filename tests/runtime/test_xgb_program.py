@@ -468,6 +468,49 @@ def test_label_not_below_num_class(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert failure(job).startswith("ClientError: label must be in [0, num_class)")
 
 
+def test_missing_label_is_reported_with_its_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = make_job(tmp_path, {"num_round": "2"}, channels=("train",))
+    (job.channel_dir("train") / "t.csv").write_text("1,2,3\n,4,5\n0,6,7\n")
+    assert run_inprocess(job, monkeypatch) == 1
+    assert failure(job).startswith(
+        "ClientError: Label contains NaN or infinity: row 2 of the train channel"
+    )
+
+
+def test_libsvm_validation_with_fewer_columns_than_train(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = make_job(
+        tmp_path,
+        {
+            "num_round": "3",
+            "objective": "reg:squarederror",
+            "_tuning_objective_metric": "validation:rmse",
+        },
+        content_type="libsvm",
+    )
+    (job.channel_dir("train") / "t").write_text("1 0:1 5:2\n0 0:2 3:1\n1 5:1\n0 1:1\n")
+    (job.channel_dir("validation") / "v").write_text("1 0:1\n0 2:3\n")
+    assert run_inprocess(job, monkeypatch) == 0
+    assert "validation-rmse:" in capsys.readouterr().out
+    assert load_booster(job).num_features() == 6
+
+
+def test_sigterm_handler_is_restored_after_an_in_process_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = make_job(
+        tmp_path, {"num_round": "2", "save_model_on_termination": "true"}, channels=("train",)
+    )
+    write_csv(job.channel_dir("train") / "t.csv", np.array([0.0, 1.0]), np.ones((2, 2)))
+    before = signal.getsignal(signal.SIGTERM)
+    assert run_inprocess(job, monkeypatch) == 0
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert (job.model_dir / "xgboost-model").exists()
+
+
 def test_xgboost_errors_are_classified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the container's objective list includes 'aft_loss_distribution', which XGBoost rejects:
     # a customer mistake, reported without XGBoost's native stack trace

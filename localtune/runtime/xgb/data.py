@@ -119,7 +119,7 @@ def _csv_block(path: Path, delimiter: str) -> np.ndarray:
                 f"has {len(row)} columns, but its first line has {width}"
             )
     cells = np.char.strip(np.array(rows, dtype=str))
-    cells[cells == ""] = "nan"
+    cells = np.where(cells == "", "nan", cells)  # np.where widens the dtype to fit "nan"
     try:
         return cells.astype(np.float64)
     except ValueError:

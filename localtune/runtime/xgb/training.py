@@ -100,7 +100,13 @@ def xgboost_params(hps: Mapping[str, Any]) -> dict[str, Any]:
 def _check_labels(name: str, data: Dataset, hps: Mapping[str, Any]) -> None:
     objective = hps.get("objective", DEFAULT_OBJECTIVE)
     labels = data.labels
-    low, high = float(np.nanmin(labels)), float(np.nanmax(labels))
+    bad = np.flatnonzero(~np.isfinite(labels))
+    if bad.size:
+        raise UserError(
+            f"Label contains NaN or infinity: row {bad[0] + 1} of the {name} channel "
+            f"({bad.size} row(s) in all); the label is the first column and must be a number"
+        )
+    low, high = float(labels.min()), float(labels.max())
     if objective in _LOGISTIC and (low < 0 or high > 1):
         raise UserError(
             f"label must be in [0,1] for logistic regression (objective {objective}); the "
