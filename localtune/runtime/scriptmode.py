@@ -19,8 +19,10 @@ a job directory given by ``SAGEMAKER_BASE_DIR`` it
    ``ExecuteUserScriptError`` text and exits with the script's exit code (128 + N when it was
    killed by signal N); on success writes ``output/success``.
 
-Signals: a SIGTERM sent to this process is forwarded to the script, which stays in this process's
-process group — so a stopper should send SIGTERM to this process only, then SIGKILL the group.
+Signals: the script runs in its own process group; SIGTERM and SIGINT sent to this process (alone
+or with its process group) reach the script's group exactly once, forwarded. The script dies with
+this process (``PR_SET_PDEATHSIG`` on Linux), and what its group leaves behind is killed when it
+exits — as a container's processes end with its main process.
 
 Choices where the toolkit differs or the reference is silent: the exit code is the script's (the
 toolkit exits 1); ``ErrorMessage`` is the stderr from the last ``Traceback`` line on (else the
@@ -32,6 +34,8 @@ overridden by the definition's ``Environment``) are kept, the missing ones are c
 from __future__ import annotations
 
 import collections
+import contextlib
+import ctypes
 import os
 import shlex
 import signal
@@ -39,7 +43,7 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any, TextIO
@@ -119,34 +123,67 @@ def execute_user_script_error(exit_code: int, stderr_tail: Sequence[str], comman
     )
 
 
+_FORWARDED = (signal.SIGTERM, signal.SIGINT)
+_PR_SET_PDEATHSIG = 1
+JOIN_SECONDS = 5.0
+
+
 class _Forwarder:
-    """Forwards SIGTERM to the child while it runs (main thread only; restored afterwards)."""
+    """Forwards SIGTERM and SIGINT to the script's process group while it runs (main thread
+    only; the previous handlers are restored afterwards)."""
 
     def __init__(self) -> None:
         self.child: subprocess.Popen[bytes] | None = None
-        self.previous: Any = None
-        self.installed = False
+        self.previous: dict[int, Any] = {}
 
     def __enter__(self) -> _Forwarder:
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGTERM, self._handle)
-            self.installed = True
+            for signum in _FORWARDED:
+                self.previous[signum] = signal.signal(signum, self._handle)
         return self
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.child is not None and self.child.poll() is None:
-            self.child.send_signal(signum)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.child.pid, signum)
 
     def __exit__(self, *exc: object) -> None:
-        if self.installed:
-            signal.signal(signal.SIGTERM, self.previous)
+        for signum, previous in self.previous.items():
+            signal.signal(signum, previous)
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` making the script die (SIGKILL) when this process dies (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return preexec
 
 
 def _run_child(command: list[str], code_dir: Path, env: dict[str, str]) -> tuple[int, list[str]]:
+    """Run the script in its own process group, so a signal sent to this process's group reaches
+    it once (forwarded), and it dies with this process; leftovers of its group die at its end."""
     tail: collections.deque[str] = collections.deque(maxlen=200)
     with _Forwarder() as forwarder:
         child = subprocess.Popen(
-            command, cwd=code_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            command,
+            cwd=code_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            process_group=0,
+            preexec_fn=_die_with_parent(),
         )
         forwarder.child = child
         assert child.stdout is not None and child.stderr is not None  # PIPE was asked for
@@ -157,8 +194,10 @@ def _run_child(command: list[str], code_dir: Path, env: dict[str, str]) -> tuple
         for pump in pumps:
             pump.start()
         returncode = child.wait()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)  # whatever the script left behind
         for pump in pumps:
-            pump.join()
+            pump.join(JOIN_SECONDS)
     return returncode, list(tail)
 
 

@@ -301,3 +301,73 @@ def test_source_archive_cannot_escape_code_dir(tmp_path: Path) -> None:
     _pack({"train.py": "print(1)\n"}, good / "sourcedir.tar.gz")
     fetch_source_dir(f"file://{good / 'sourcedir.tar.gz'}", code)
     assert sorted(p.name for p in code.iterdir()) == ["train.py"]
+
+
+COUNT_SCRIPT = """\
+import os, signal, time
+count = 0
+def on_term(signum, frame):
+    global count
+    count += 1
+signal.signal(signal.SIGTERM, on_term)
+print('ready', os.getpid(), flush=True)
+deadline = time.time() + 60
+while count == 0 and time.time() < deadline:
+    time.sleep(0.01)
+time.sleep(0.5)  # a second SIGTERM would arrive in this window
+print(f'terms={count}', flush=True)
+"""
+
+
+def _start_waiting(tmp_path: Path, script: str) -> tuple[subprocess.Popen[str], int, JobDir]:
+    """Start scriptmode as the runner does (its own session) and wait for the script's 'ready'."""
+    source = tmp_path / "code-src"
+    source.mkdir()
+    (source / "count.py").write_text(script)
+    job = _job(tmp_path, "count.py", str(source))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localtune.runtime.scriptmode", "train"],
+        env=_env(job, tmp_path / "home"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    while not (line := process.stdout.readline()).startswith("ready"):
+        assert time.monotonic() < deadline and process.poll() is None
+    return process, int(line.split()[1]), job
+
+
+def test_sigterm_to_the_group_reaches_the_script_once(tmp_path: Path) -> None:
+    process, _, job = _start_waiting(tmp_path, COUNT_SCRIPT)
+    os.killpg(process.pid, signal.SIGTERM)  # as the runner stops a job
+    out, _ = process.communicate(timeout=30)
+    assert "terms=1" in out
+    assert process.returncode == 0 and job.success_file.exists()
+
+
+SLEEP_SCRIPT = "import os, time\nprint('ready', os.getpid(), flush=True)\ntime.sleep(60)\n"
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped counts as dead)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_script_dies_with_a_killed_scriptmode(tmp_path: Path) -> None:
+    process, script_pid, _ = _start_waiting(tmp_path, SLEEP_SCRIPT)
+    assert _alive(script_pid)
+    os.kill(process.pid, signal.SIGKILL)  # the scriptmode process alone, as a hard kill might
+    process.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while _alive(script_pid):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the script (pid {script_pid}) outlived its scriptmode process")
+        time.sleep(0.05)
