@@ -18,6 +18,7 @@ from typing import Any
 
 from localtune.api.validation import check_create_tuning_job
 from localtune.interfaces import aws_cli
+from localtune.interfaces.cli_results import add_result_commands
 from localtune.interfaces.client import client as make_client
 from localtune.interfaces.services import get_service
 
@@ -106,6 +107,7 @@ def build_parser(operations: list[str]) -> argparse.ArgumentParser:
     serve.add_argument("--home", default=argparse.SUPPRESS, help="localtune home")
     serve.set_defaults(func=cmd_serve)
     aws_cli.add_operation_parsers(sub, operations)
+    add_result_commands(sub)
     return parser
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import tarfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ def create_xgb_model(sm: Any, name: str, uri: str, **extra: Any) -> dict[str, An
 def record_tuning_job(
     home: Path,
     name: str,
-    jobs: list[Mapping[str, Any]],
+    jobs: Sequence[Mapping[str, Any]],
     ranges: Mapping[str, Any] | None = None,
 ) -> None:
     """Record a tuning job and its training jobs in the home's store, as the engine would.
