@@ -31,6 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from localtune.runtime.toolkit import (
+    SAGEMAKER_HYPERPARAMETERS,
+    to_cli_args,
+    to_env_value,
+    user_hyperparameters,
+)
+
 __all__ = [
     "CONTAINER_ROOT",
     "SAGEMAKER_HYPERPARAMETERS",
@@ -50,23 +57,6 @@ GROUP_NAME = "homogeneousCluster"
 DEFAULT_INSTANCE_TYPE = "local"
 DEFAULT_LOG_LEVEL = 20  # logging.INFO, the toolkit's default for sagemaker_container_log_level
 
-# The framework parameters the training toolkit knows by name (§7.1); any other key starting with
-# "sagemaker_" is split out too, as an "additional framework parameter".
-SAGEMAKER_HYPERPARAMETERS: frozenset[str] = frozenset(
-    {
-        "sagemaker_program",
-        "sagemaker_submit_directory",
-        "sagemaker_enable_cloudwatch_metrics",
-        "sagemaker_region",
-        "sagemaker_container_log_level",
-        "sagemaker_job_name",
-        "default_user_module_name",
-        "sagemaker_s3_output",
-        "sagemaker_distribution_instance_groups",
-        "_tuning_objective_metric",
-    }
-)
-SAGEMAKER_PREFIX = "sagemaker_"
 
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9.\-_]+")
 
@@ -271,66 +261,6 @@ def read_json(path: Path) -> dict[str, Any]:
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-
-
-def _decode(value: Any) -> Any:
-    """The toolkit's decoding of one hyperparameters.json value: JSON when it parses, else as is."""
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def user_hyperparameters(raw: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split hyperparameters.json as the training toolkit does (§7.1, §7.2).
-
-    Returns ``(user, framework)``: every value JSON-decoded when it parses; ``framework`` holds the
-    toolkit's named parameters (``sagemaker_program``, ``_tuning_objective_metric``, …) and every
-    key starting with ``sagemaker_``; ``user`` holds the rest.
-    """
-    user: dict[str, Any] = {}
-    framework: dict[str, Any] = {}
-    for key, value in raw.items():
-        target = framework if _is_framework_key(key) else user
-        target[key] = _decode(value)
-    return user, framework
-
-
-def _is_framework_key(key: str) -> bool:
-    return key in SAGEMAKER_HYPERPARAMETERS or key.startswith(SAGEMAKER_PREFIX)
-
-
-def _arg_value(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return ",".join(f"{k}={v}" for k, v in sorted(value.items()))
-    return str(value)
-
-
-def to_cli_args(hyperparameters: Mapping[str, Any]) -> list[str]:
-    """The toolkit's command-line form (§7.2): sorted keys, ``--key value`` (``-k`` for one letter).
-
-    Values are rendered with ``str()`` (so ``True``/``False``), mappings as ``k1=v1,k2=v2``.
-    """
-    args: list[str] = []
-    for key in sorted(hyperparameters):
-        name = str(key)
-        if name:
-            args.append(f"--{name}" if len(name) > 1 else f"-{name}")
-        else:
-            args.append("")
-        args.append(_arg_value(hyperparameters[key]))
-    return args
-
-
-def to_env_value(value: Any) -> str:
-    """The toolkit's rendering of an environment value: strings raw, None empty, others JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def job_dir_from_env(environ: Mapping[str, str] | None = None) -> JobDir:
