@@ -519,6 +519,18 @@ def test_xgboost_errors_are_classified(tmp_path: Path, monkeypatch: pytest.Monke
     assert "Stack trace" not in failure(job)
 
 
+def test_unexpected_errors_are_algorithm_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = make_job(tmp_path, {"num_round": "2"}, channels=("train",))
+    write_csv(job.channel_dir("train") / "t.csv", np.array([0.0, 1.0]), np.ones((2, 2)))
+    (job.model_dir / "xgboost-model").mkdir()  # the model cannot be written there
+    assert run_inprocess(job, monkeypatch) == 1
+    assert failure(job).startswith("AlgorithmError: framework error: IsADirectoryError: ")
+    assert "Traceback" in capsys.readouterr().err  # the traceback goes to the log only
+    assert "Traceback" not in failure(job)
+
+
 def test_failure_file_is_not_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     job = make_job(tmp_path, {"eta": "0.1"})
     job.failure_file.write_text("written earlier")
