@@ -4,6 +4,10 @@ mock and server in that process (so a tuning job runs once however many clients 
 The service gets an :class:`~localtune.engine.engine.Engine`: tuning jobs created through it run
 in the background of this process, and unfinished tuning jobs of the home whose process is gone
 are resumed here as soon as the service is made.
+
+``LOCALTUNE_ENGINE=off`` in the environment makes services without an engine: tuning jobs are
+validated and recorded (InProgress) but never run — for checking requests only, as when
+unit-testing tuning configurations, and for tests of the request side.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from localtune.api.service import Service
 from localtune.config import resolve_home
 from localtune.engine.engine import Engine
 
+ENGINE_ENV = "LOCALTUNE_ENGINE"
 _lock = threading.Lock()
 _services: dict[Path, Service] = {}
 
@@ -26,10 +31,11 @@ def get_service(home: str | os.PathLike[str] | None = None) -> Service:
         service = _services.get(path)
         if service is None:
             service = Service(path)
-            engine = Engine(path, service.store, service.region)
-            service.engine = engine
             _services[path] = service
-            engine.resume()
+            if os.environ.get(ENGINE_ENV, "").lower() not in ("off", "0", "false", "no"):
+                engine = Engine(path, service.store, service.region)
+                service.engine = engine
+                engine.resume()
         return service
 
 
