@@ -351,6 +351,19 @@ class SearchSpace:
                 col += len(p.values)
         return out
 
+    def numeric_columns(self) -> list[int]:
+        """Encoding columns of the integer and continuous (non-singleton) parameters."""
+        out: list[int] = []
+        col = 0
+        for p in self.params:
+            if isinstance(p, NumericParam):
+                if p.low != p.high:
+                    out.append(col)
+                col += 1
+            else:
+                col += len(p.values)
+        return out
+
     def neighbours(self, u: np.ndarray) -> np.ndarray:
         """Unit rows that differ from feasible row ``u`` in one discrete parameter: the next
         integer up and down, or any other categorical value. Shape [q, P] (q may be 0)."""

@@ -23,7 +23,10 @@ MAP priors (negative log densities added to the NLL, constants dropped):
   "Vanilla Bayesian Optimization Performs Great in High Dimensions" (ICML 2024);
 * log σ_f² ~ Normal(0, 1) on standardised y;
 * log σ_n² ~ Normal(−4, 1), favouring nearly deterministic objectives;
-* μ ~ Normal(0, 1).
+* μ ~ Normal(0, 1);
+* optional Kumaraswamy input warping (``warping.py``) of the numeric columns: log a, log b ~
+  Normal(0, 0.75²) within [¼, 4] (Syne Tune's choice). With warping, x above is replaced by the
+  warped x̃ = w(x) and ∂NLL/∂log a follows by the chain rule through x̃ (see ``_warp_grads``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg, optimize
+from scipy.linalg import lapack
+
+from strategies.bayesian.warping import (
+    kumaraswamy,
+    kumaraswamy_input_grad,
+    kumaraswamy_param_grads,
+)
 
 SQRT5 = math.sqrt(5.0)
 LOG_2PI = math.log(2.0 * math.pi)
@@ -44,6 +54,8 @@ MEAN_BOUNDS = (-10.0, 10.0)
 NOISE_PRIOR = (-4.0, 1.0)
 SCALE_PRIOR = (0.0, 1.0)
 MEAN_PRIOR = (0.0, 1.0)
+LOG_WARP_BOUNDS = (math.log(0.25), math.log(4.0))
+WARP_PRIOR_SD = 0.75
 JITTER = 1e-8
 
 
@@ -67,6 +79,65 @@ def matern52(r: np.ndarray, sf2: float) -> tuple[np.ndarray, np.ndarray]:
     return k, g
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where each hyperparameter sits in θ: D lengthscales, scale, noise, mean, then
+    (log a, log b) of the Kumaraswamy warp for each column in ``warp_cols`` (optional)."""
+
+    dim: int
+    warp_cols: tuple[int, ...] = ()
+
+    @property
+    def n_warp(self) -> int:
+        return len(self.warp_cols)
+
+    def unpack(self, theta: np.ndarray) -> Hyper:
+        d, w = self.dim, self.n_warp
+        return Hyper(
+            np.exp(theta[:d]),
+            math.exp(theta[d]),
+            math.exp(theta[d + 1]),
+            float(theta[d + 2]),
+            np.exp(theta[d + 3 : d + 3 + w]),
+            np.exp(theta[d + 3 + w :]),
+            self.warp_cols,
+        )
+
+    def initial(self) -> np.ndarray:
+        """Starting θ for a cold fit: ℓ = 0.5·√D (a moderate, dimension-scaled length),
+        σ_f² = 1, σ_n² = 1e-3, μ = 0, identity warp (a = b = 1)."""
+        return np.concatenate(
+            [
+                np.full(self.dim, math.log(0.5 * math.sqrt(self.dim))),
+                [0.0, math.log(1e-3), 0.0],
+                np.zeros(2 * self.n_warp),
+            ]
+        )
+
+    def bounds(self) -> list[tuple[float, float]]:
+        return (
+            [LOG_LS_BOUNDS] * self.dim
+            + [LOG_SF2_BOUNDS, LOG_SN2_BOUNDS, MEAN_BOUNDS]
+            + [LOG_WARP_BOUNDS] * (2 * self.n_warp)
+        )
+
+    def neg_log_prior(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        d, w = self.dim, self.n_warp
+        ls_mu, ls_sd = lengthscale_prior(d)
+        mus = np.concatenate(
+            [np.full(d, ls_mu), [SCALE_PRIOR[0], NOISE_PRIOR[0], MEAN_PRIOR[0]], np.zeros(2 * w)]
+        )
+        sds = np.concatenate(
+            [
+                np.full(d, ls_sd),
+                [SCALE_PRIOR[1], NOISE_PRIOR[1], MEAN_PRIOR[1]],
+                np.full(2 * w, WARP_PRIOR_SD),
+            ]
+        )
+        z = (theta - mus) / sds
+        return 0.5 * float(z @ z), z / sds
+
+
 @dataclass
 class Hyper:
     """Unpacked θ."""
@@ -75,23 +146,18 @@ class Hyper:
     sf2: float
     sn2: float
     mean: float
+    warp_a: np.ndarray
+    warp_b: np.ndarray
+    warp_cols: tuple[int, ...]
 
-    @classmethod
-    def unpack(cls, theta: np.ndarray) -> Hyper:
-        d = len(theta) - 3
-        return cls(np.exp(theta[:d]), math.exp(theta[d]), math.exp(theta[d + 1]), theta[d + 2])
-
-    @staticmethod
-    def initial(dim: int) -> np.ndarray:
-        """Starting θ for a cold fit: ℓ = 0.5·√D (a moderate, dimension-scaled length), σ_f² = 1,
-        σ_n² = 1e-3, μ = 0."""
-        return np.concatenate(
-            [np.full(dim, math.log(0.5 * math.sqrt(dim))), [0.0, math.log(1e-3), 0.0]]
-        )
-
-    @staticmethod
-    def bounds(dim: int) -> list[tuple[float, float]]:
-        return [LOG_LS_BOUNDS] * dim + [LOG_SF2_BOUNDS, LOG_SN2_BOUNDS, MEAN_BOUNDS]
+    def warp(self, x: np.ndarray) -> np.ndarray:
+        """Inputs with the warped columns passed through w(u) (identity without warping)."""
+        if not self.warp_cols:
+            return x
+        out = x.copy()
+        cols = list(self.warp_cols)
+        out[:, cols] = kumaraswamy(x[:, cols], self.warp_a, self.warp_b)
+        return out
 
 
 def cholesky(k: np.ndarray, scale: float) -> np.ndarray:
@@ -105,50 +171,56 @@ def cholesky(k: np.ndarray, scale: float) -> np.ndarray:
     return np.linalg.cholesky(k + 1e-1 * scale * np.eye(len(k)))
 
 
-def _neg_log_prior(theta: np.ndarray) -> tuple[float, np.ndarray]:
-    d = len(theta) - 3
-    ls_mu, ls_sd = lengthscale_prior(d)
-    mus = np.concatenate([np.full(d, ls_mu), [SCALE_PRIOR[0], NOISE_PRIOR[0], MEAN_PRIOR[0]]])
-    sds = np.concatenate([np.full(d, ls_sd), [SCALE_PRIOR[1], NOISE_PRIOR[1], MEAN_PRIOR[1]]])
-    z = (theta - mus) / sds
-    return 0.5 * float(z @ z), z / sds
-
-
-def neg_log_posterior(theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+def neg_log_posterior(
+    theta: np.ndarray, x: np.ndarray, y: np.ndarray, layout: Layout
+) -> tuple[float, np.ndarray]:
     """−log p(y | X, θ) − log p(θ) and its gradient w.r.t. θ, for ``minimize(jac=True)``."""
     n = x.shape[0]
-    h = Hyper.unpack(theta)
-    r = np.sqrt(scaled_sqdist(x, x, h.ls))
+    h = layout.unpack(theta)
+    xw = h.warp(x)
+    r = np.sqrt(scaled_sqdist(xw, xw, h.ls))
     kf, g = matern52(r, h.sf2)
     k = kf + (h.sn2 + JITTER) * np.eye(n)
-    try:
-        chol = np.linalg.cholesky(k)
-    except np.linalg.LinAlgError:
+    chol, info = lapack.dpotrf(k, lower=1, clean=1)
+    if info != 0:
         return 1e25, np.zeros_like(theta)
     resid = y - h.mean
-    alpha = linalg.cho_solve((chol, True), resid)
+    alpha, _ = lapack.dpotrs(chol, resid, lower=1)
     nll = 0.5 * float(resid @ alpha) + float(np.log(np.diag(chol)).sum()) + 0.5 * n * LOG_2PI
-    # W = K⁻¹ − ααᵀ (RW eq. 5.9); K⁻¹ from the Cholesky factor.
-    w = linalg.cho_solve((chol, True), np.eye(n)) - np.outer(alpha, alpha)
+    # W = K⁻¹ − ααᵀ (RW eq. 5.9); K⁻¹ from the Cholesky factor (LAPACK potri fills one triangle).
+    kinv, _ = lapack.dpotri(chol, lower=1)
+    kinv = np.tril(kinv) + np.tril(kinv, -1).T
+    w = kinv - np.outer(alpha, alpha)
     m = w * g
-    xs = x / h.ls
+    m_rows = m.sum(1)
+    xs = xw / h.ls
+    m_xs = m @ xs
     # ½ Σ_ab M_ab (x_aj − x_bj)²/ℓ_j² = Σ_a (xs_aj)² (M1)_a − diag(xsᵀ M xs)_j   (M symmetric)
-    grad_ls = (xs * xs).T @ m.sum(1) - np.einsum("aj,aj->j", xs, m @ xs)
-    grad = np.concatenate(
-        [
-            grad_ls,
-            [0.5 * float((w * kf).sum()), 0.5 * h.sn2 * float(np.trace(w)), -float(alpha.sum())],
-        ]
-    )
-    prior, prior_grad = _neg_log_prior(theta)
-    return nll + prior, grad + prior_grad
+    grad_ls = (xs * xs).T @ m_rows - np.einsum("aj,aj->j", xs, m_xs)
+    grads = [
+        grad_ls,
+        [0.5 * float((w * kf).sum()), 0.5 * h.sn2 * float(np.trace(w)), -float(alpha.sum())],
+    ]
+    if layout.n_warp:
+        grads.extend(_warp_grads(x, h, layout, xs * m_rows[:, None] - m_xs))
+    prior, prior_grad = layout.neg_log_prior(theta)
+    return nll + prior, np.concatenate(grads) + prior_grad
+
+
+def _warp_grads(x: np.ndarray, h: Hyper, layout: Layout, m_diff: np.ndarray) -> list[np.ndarray]:
+    """Gradient w.r.t. (log a, log b) through the warped inputs: ∂NLL/∂x̃_aj =
+    −Σ_c M_ac (x̃_aj − x̃_cj)/ℓ_j² = −(m_diff / ℓ)_aj with m_diff = xs ∘ (M1) − M xs."""
+    cols = list(layout.warp_cols)
+    d_xw = -(m_diff / h.ls)[:, cols]  # [n, W]
+    da, db = kumaraswamy_param_grads(x[:, cols], h.warp_a, h.warp_b)
+    return [(d_xw * da).sum(0) * h.warp_a, (d_xw * db).sum(0) * h.warp_b]
 
 
 def fit(
-    x: np.ndarray, y: np.ndarray, starts: list[np.ndarray], maxiter: int
+    x: np.ndarray, y: np.ndarray, layout: Layout, starts: list[np.ndarray], maxiter: int
 ) -> tuple[np.ndarray, float]:
     """MAP θ by L-BFGS-B from each start; returns the best θ and its objective."""
-    bounds = Hyper.bounds(x.shape[1])
+    bounds = layout.bounds()
     lo = np.array([b[0] for b in bounds])
     hi = np.array([b[1] for b in bounds])
     best_theta, best_val = np.clip(starts[0], lo, hi), math.inf
@@ -156,7 +228,7 @@ def fit(
         res = optimize.minimize(
             neg_log_posterior,
             np.clip(start, lo, hi),
-            args=(x, y),
+            args=(x, y, layout),
             jac=True,
             method="L-BFGS-B",
             bounds=bounds,
@@ -172,16 +244,17 @@ class Posterior:
 
     ``y`` may be [n] or [n, S] (S fantasy samples share the same inputs and factor L)."""
 
-    def __init__(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
-        self.h = Hyper.unpack(theta)
-        self.x = x
-        kf, _ = matern52(np.sqrt(scaled_sqdist(x, x, self.h.ls)), self.h.sf2)
+    def __init__(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray, layout: Layout) -> None:
+        self.h = layout.unpack(theta)
+        self.x = self.h.warp(x)  # stored warped
+        kf, _ = matern52(np.sqrt(scaled_sqdist(self.x, self.x, self.h.ls)), self.h.sf2)
         self.chol = cholesky(kf + (self.h.sn2 + JITTER) * np.eye(len(x)), self.h.sf2)
         self.alpha = linalg.cho_solve((self.chol, True), y - self.h.mean)
 
     def predict(self, xq: np.ndarray, full_cov: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Latent mean [m] or [m, S] and variance [m] (or covariance [m, m]) at xq [m, D]
         (RW eqs. 2.25–2.26)."""
+        xq = self.h.warp(xq)
         kq, _ = matern52(np.sqrt(scaled_sqdist(xq, self.x, self.h.ls)), self.h.sf2)
         mean = self.h.mean + kq @ self.alpha
         v = linalg.solve_triangular(self.chol, kq.T, lower=True)
@@ -195,7 +268,10 @@ class Posterior:
         self, xq: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Mean [k, S], variance [k] and their gradients [k, D, S], [k, D] at points xq [k, D]:
-        ∂μ/∂x = (∂k/∂x)ᵀ α and ∂σ²/∂x = −2 (∂k/∂x)ᵀ K⁻¹ k (differentiating RW eqs. 2.25–2.26)."""
+        ∂μ/∂x = (∂k/∂x)ᵀ α and ∂σ²/∂x = −2 (∂k/∂x)ᵀ K⁻¹ k (differentiating RW eqs. 2.25–2.26),
+        times ∂w/∂u on warped columns (chain rule)."""
+        raw = xq
+        xq = self.h.warp(xq)
         diff = xq[:, None, :] - self.x[None, :, :]  # [k, n, D]
         r = np.sqrt(((diff / self.h.ls) ** 2).sum(2))
         kq, g = matern52(r, self.h.sf2)  # [k, n]
@@ -209,4 +285,9 @@ class Posterior:
         dmean = np.einsum("kna,ns->kas", dk, alpha)
         dvar = -2.0 * np.einsum("kna,nk->ka", dk, kinv_k)
         dvar[raw_var <= 1e-12] = 0.0
+        if self.h.warp_cols:
+            cols = list(self.h.warp_cols)
+            dw = kumaraswamy_input_grad(raw[:, cols], self.h.warp_a, self.h.warp_b)  # [k, W]
+            dmean[:, cols, :] *= dw[:, :, None]
+            dvar[:, cols] *= dw
         return mean, var, dmean, dvar

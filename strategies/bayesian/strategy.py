@@ -61,7 +61,14 @@ def _int_option(name: str, value: object, minimum: int) -> int:
 
 
 class BayesianStrategy(Strategy):
-    OPTIONS = ("n_initial", "n_candidates", "n_fantasies", "output_transform", "max_model_points")
+    OPTIONS = (
+        "n_initial",
+        "n_candidates",
+        "n_fantasies",
+        "output_transform",
+        "input_warping",
+        "max_model_points",
+    )
 
     def __init__(
         self,
@@ -71,6 +78,7 @@ class BayesianStrategy(Strategy):
         n_candidates: int = 1024,
         n_fantasies: int = 16,
         output_transform: str = "none",
+        input_warping: bool = False,
         max_model_points: int = 1000,
         **kwargs: Any,
     ) -> None:
@@ -86,6 +94,10 @@ class BayesianStrategy(Strategy):
                 f"got {output_transform!r}"
             )
         self.output_transform = output_transform
+        if not isinstance(input_warping, bool):
+            raise StrategyError(f"input_warping must be true or false; got {input_warping!r}")
+        warp_cols = tuple(space.numeric_columns()) if input_warping else ()
+        self.layout = gp.Layout(space.n_encoded, warp_cols)
         self._units: list[np.ndarray] = []
         self._losses: list[float | None] = []
         self._seen: set[Key] = set()
@@ -141,7 +153,7 @@ class BayesianStrategy(Strategy):
         self._maybe_refit(x, y)
         assert self._theta is not None  # set by _maybe_refit
         pending = self._pending_units()
-        post = gp.Posterior(self._theta, x, y)
+        post = gp.Posterior(self._theta, x, y, self.layout)
         best = np.array([y.min()])
         if pending:
             xp = self.space.encode(np.asarray(pending))
@@ -177,22 +189,21 @@ class BayesianStrategy(Strategy):
 
     def _maybe_refit(self, x: np.ndarray, y: np.ndarray) -> None:
         n, d = x.shape
-        if self._theta is not None and len(self._theta) != d + 3:
-            self._theta = None
         if self._theta is not None and n > REFIT_EVERY_ASK_UP_TO and n < REFIT_GROWTH * self._fit_n:
             return
-        theta0 = gp.Hyper.initial(d)
+        theta0 = self.layout.initial()
         if self._theta is None:
             short = theta0.copy()
             short[:d] += math.log(0.25)
             starts, maxiter = [theta0, short], 200
         else:
-            starts = [self._theta] + ([theta0] if n <= 50 else [])
+            # a fresh start now and then guards against a stale local optimum while n is small
+            starts = [self._theta] + ([theta0] if n <= 50 and n % 5 == 0 else [])
             maxiter = 50 if n <= REFIT_EVERY_ASK_UP_TO else 30
         if n > FIT_POINTS:
             keep = self._subsample(y, FIT_POINTS)
             x, y = x[keep], y[keep]
-        self._theta, _ = gp.fit(x, y, starts, maxiter)
+        self._theta, _ = gp.fit(x, y, self.layout, starts, maxiter)
         self._fit_n = n
 
     def _fantasize(
@@ -205,6 +216,6 @@ class BayesianStrategy(Strategy):
         chol = gp.cholesky(0.5 * (cov + cov.T), post.h.sf2)
         draws = mean[:, None] + chol @ self.rng.standard_normal((len(xp), self.n_fantasies))
         y_aug = np.vstack([np.repeat(y[:, None], self.n_fantasies, axis=1), draws])
-        fantasy = gp.Posterior(self._theta, np.vstack([x, xp]), y_aug)
+        fantasy = gp.Posterior(self._theta, np.vstack([x, xp]), y_aug, self.layout)
         best = np.minimum(y.min(), draws.min(axis=0))
         return fantasy, best

@@ -19,26 +19,35 @@ def data(n: int = 25, d: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray
     return x, (y - y.mean()) / y.std()
 
 
+L3 = gp.Layout(3)
+WARPED = gp.Layout(3, (0, 2))
+
+
+@pytest.mark.parametrize("layout", [L3, WARPED], ids=["plain", "warped"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_neg_log_posterior_gradient_matches_finite_differences(seed: int) -> None:
+def test_neg_log_posterior_gradient_matches_finite_differences(
+    seed: int, layout: gp.Layout
+) -> None:
     x, y = data(seed=seed)
     rng = np.random.default_rng(seed)
-    theta = gp.Hyper.initial(3) + rng.normal(0.0, 0.4, 6)
-    value, grad = gp.neg_log_posterior(theta, x, y)
-    numeric = optimize.approx_fprime(theta, lambda t: gp.neg_log_posterior(t, x, y)[0], 1e-6)
+    theta = layout.initial() + rng.normal(0.0, 0.4, len(layout.initial()))
+    value, grad = gp.neg_log_posterior(theta, x, y, layout)
+    numeric = optimize.approx_fprime(
+        theta, lambda t: gp.neg_log_posterior(t, x, y, layout)[0], 1e-6
+    )
     assert np.isfinite(value)
     np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-4 * np.abs(grad).max())
 
 
 def test_neg_log_likelihood_equals_multivariate_normal() -> None:
     x, y = data(n=12)
-    theta = gp.Hyper.initial(3)
-    h = gp.Hyper.unpack(theta)
+    theta = L3.initial()
+    h = L3.unpack(theta)
     kf, _ = gp.matern52(np.sqrt(gp.scaled_sqdist(x, x, h.ls)), h.sf2)
     cov = kf + (h.sn2 + gp.JITTER) * np.eye(len(x))
     expected = -stats.multivariate_normal(np.full(len(x), h.mean), cov).logpdf(y)
-    prior, _ = gp._neg_log_prior(theta)
-    assert gp.neg_log_posterior(theta, x, y)[0] - prior == pytest.approx(expected, rel=1e-9)
+    prior, _ = L3.neg_log_prior(theta)
+    assert gp.neg_log_posterior(theta, x, y, L3)[0] - prior == pytest.approx(expected, rel=1e-9)
 
 
 def test_fit_recovers_short_lengthscale_on_active_dimension() -> None:
@@ -46,25 +55,26 @@ def test_fit_recovers_short_lengthscale_on_active_dimension() -> None:
     x = rng.random((60, 2))
     y = np.sin(12 * x[:, 0])  # only dim 0 matters
     y = (y - y.mean()) / y.std()
-    theta, _ = gp.fit(x, y, [gp.Hyper.initial(2)], maxiter=200)
+    theta, _ = gp.fit(x, y, gp.Layout(2), [gp.Layout(2).initial()], maxiter=200)
     ls = np.exp(theta[:2])
     assert ls[0] < 0.5 < ls[1] and ls[1] > 5 * ls[0]
 
 
 def test_posterior_interpolates_and_is_uncertain_far_away() -> None:
     x, y = data(n=30)
-    theta, _ = gp.fit(x, y, [gp.Hyper.initial(3)], maxiter=200)
-    post = gp.Posterior(theta, x, y)
+    theta, _ = gp.fit(x, y, L3, [L3.initial()], maxiter=200)
+    post = gp.Posterior(theta, x, y, L3)
     mean, var = post.predict(x)
     assert np.abs(mean - y).max() < 0.1 and var.max() < 0.05
     _, far = post.predict(np.full((1, 3), 5.0))
-    assert far[0] > 0.5 * gp.Hyper.unpack(theta).sf2
+    assert far[0] > 0.5 * L3.unpack(theta).sf2
 
 
-def test_predict_with_grad_matches_predict_and_finite_differences() -> None:
+@pytest.mark.parametrize("layout", [L3, WARPED], ids=["plain", "warped"])
+def test_predict_with_grad_matches_predict_and_finite_differences(layout: gp.Layout) -> None:
     x, y = data(n=20)
-    theta = gp.Hyper.initial(3)
-    post = gp.Posterior(theta, x, np.stack([y, 0.5 * y], axis=1))
+    theta = layout.initial() + np.random.default_rng(1).normal(0.0, 0.3, len(layout.initial()))
+    post = gp.Posterior(theta, x, np.stack([y, 0.5 * y], axis=1), layout)
     xq = np.random.default_rng(5).random((4, 3))
     mean, var, dmean, dvar = post.predict_with_grad(xq)
     m2, v2 = post.predict(xq)
@@ -96,9 +106,9 @@ def test_log_h_stays_finite_and_monotone_deep_in_the_tail() -> None:
 def test_log_ei_gradient_matches_finite_differences(spread: float) -> None:
     """Moderate and far-tail points, one and several fantasy samples."""
     x, y = data(n=25)
-    theta = gp.Hyper.initial(3)
+    theta = L3.initial()
     samples = np.stack([y, y + 0.2, y - 0.1], axis=1)
-    post = gp.Posterior(theta, x, samples)
+    post = gp.Posterior(theta, x, samples, L3)
     best = np.array([y.min(), y.min() + 0.2, y.min() - 0.1]) - spread
     xq = np.random.default_rng(7).random((3, 3))
     mean, var, dmean, dvar = post.predict_with_grad(xq)
@@ -122,3 +132,20 @@ def test_log_ei_equals_log_of_plain_ei_in_the_body() -> None:
     z = (best - mean[:, 0]) / sigma
     ei = sigma * (stats.norm.pdf(z) + z * stats.norm.cdf(z))
     np.testing.assert_allclose(log_ei(mean, var, best), np.log(ei), rtol=1e-10)
+
+
+def test_kumaraswamy_warp_is_monotone_identity_at_one_and_fits_a_skewed_function() -> None:
+    from strategies.bayesian.warping import kumaraswamy
+
+    u = np.linspace(0, 1, 101)[:, None]
+    np.testing.assert_allclose(kumaraswamy(u, np.ones(1), np.ones(1)), u, atol=2e-6)
+    assert np.all(np.diff(kumaraswamy(u, np.array([0.3]), np.array([2.0])), axis=0) >= 0)
+    rng = np.random.default_rng(0)
+    x = rng.random((40, 1))
+    y = np.sin(8 * np.sqrt(x[:, 0]))  # wiggles near 0, flat near 1: non-stationary
+    y = (y - y.mean()) / y.std()
+    layout = gp.Layout(1, (0,))
+    _, plain = gp.fit(x, y, gp.Layout(1), [gp.Layout(1).initial()], maxiter=200)
+    theta, warped = gp.fit(x, y, layout, [layout.initial()], maxiter=200)
+    assert warped < plain  # the warp explains the data better (higher posterior density)
+    assert layout.unpack(theta).warp_a[0] < 1.0  # it stretches the region near 0
