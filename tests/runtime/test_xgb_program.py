@@ -161,6 +161,33 @@ def test_regression_rmse(
     assert booster.num_features() == x_train.shape[1]
 
 
+def test_csv_weights_in_both_channels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x_train, y_train, x_valid, y_valid = split(*load_diabetes(return_X_y=True))
+    rng = np.random.default_rng(1)
+    w_train, w_valid = rng.uniform(0.1, 2, len(y_train)), rng.uniform(0.1, 2, len(y_valid))
+    job = make_job(
+        tmp_path,
+        {"num_round": "5", "csv_weights": "1", "_tuning_objective_metric": "validation:rmse"},
+    )
+    write_csv(job.channel_dir("train") / "t.csv", y_train, np.column_stack([w_train, x_train]))
+    write_csv(job.channel_dir("validation") / "v.csv", y_valid, np.column_stack([w_valid, x_valid]))
+
+    assert run_inprocess(job, monkeypatch) == 0
+
+    booster = load_booster(job)
+    assert booster.num_features() == x_train.shape[1]  # the weight column is not a feature
+    weighted = xgb.train({"nthread": 1}, xgb.DMatrix(x_train, label=y_train, weight=w_train), 5)
+    np.testing.assert_allclose(
+        booster.predict(xgb.DMatrix(x_valid)), weighted.predict(xgb.DMatrix(x_valid)), rtol=1e-6
+    )
+    # rmse is the container-computed metric here: unweighted, as in the image
+    predictions = booster.predict(xgb.DMatrix(x_valid))
+    rmse = float(np.sqrt(mean_squared_error(y_valid, predictions)))
+    assert last_value(capsys.readouterr().out, "validation:rmse") == pytest.approx(rmse, abs=2e-5)
+
+
 def test_multiclass_mlogloss_with_num_class(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

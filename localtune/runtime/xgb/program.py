@@ -77,10 +77,11 @@ def _run(job: JobDir) -> None:
             f"{config['train'].content_type}, as SageMaker's XGBoost image does",
             file=sys.stderr,
         )
-    train_data = _load_channel(job, "train", fmt, hps.get("csv_weights", 0))
+    csv_weights = hps.get("csv_weights", 0)  # both channels carry the weight column (as the image)
+    train_data = _load_channel(job, "train", fmt, csv_weights)
     validation_data = None
     if "validation" in config:
-        validation_data = _load_channel(job, "validation", fmt, 0)
+        validation_data = _load_channel(job, "validation", fmt, csv_weights)
     job.model_dir.mkdir(parents=True, exist_ok=True)
     with _sigterm_saves_model(hps.get("save_model_on_termination") == "true"):
         booster = train(
@@ -108,7 +109,7 @@ def _load_channel(job: JobDir, name: str, fmt: str, csv_weights: int) -> Dataset
     if sum(f.stat().st_size for f in files) == 0:
         kind = "training" if name == "train" else "validation"
         raise UserError(f"No data in {kind} channel path {path}")
-    return load(files, fmt, csv_weights=csv_weights if name == "train" else 0)
+    return load(files, fmt, csv_weights=csv_weights)
 
 
 def _checkpoint_dir(job: JobDir) -> Path | None:
