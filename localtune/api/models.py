@@ -124,7 +124,8 @@ def create_model(
     if problems:
         raise validation_error(problems)
     arn = model_arn(region, name)
-    if not store.create_model(name, arn, dict(params), time.time()):
+    # Millisecond precision, as SageMaker's timestamps (and round trips through clients) have.
+    if not store.create_model(name, arn, dict(params), round(time.time(), 3)):
         existing = store.get_model(name)
         shown = existing["arn"] if existing else arn
         raise ValidationException(f'Cannot create already existing model "{shown}".')
@@ -153,12 +154,15 @@ def describe_model(store: Store, region: str, params: Mapping[str, Any]) -> dict
     return out
 
 
-def _epoch(value: Any) -> float:
+def _millis(value: Any) -> int:
+    """Epoch milliseconds of a timestamp member (datetime, epoch number or ISO string)."""
     if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, int | float):
-        return float(value)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+        seconds = value.timestamp()
+    elif isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        seconds = datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    return round(seconds * 1000)
 
 
 def list_models(store: Store, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,12 +170,14 @@ def list_models(store: Store, params: Mapping[str, Any]) -> dict[str, Any]:
     if params.get("NameContains"):
         needle = params["NameContains"].lower()
         rows = [r for r in rows if needle in r["name"].lower()]
+    # Compared in whole milliseconds, so a CreationTime read from DescribeModel and sent back
+    # as a bound selects that very model (After is inclusive).
     if params.get("CreationTimeAfter") is not None:
-        after = _epoch(params["CreationTimeAfter"])
-        rows = [r for r in rows if r["creation_time"] >= after]
+        after = _millis(params["CreationTimeAfter"])
+        rows = [r for r in rows if _millis(r["creation_time"]) >= after]
     if params.get("CreationTimeBefore") is not None:
-        before = _epoch(params["CreationTimeBefore"])
-        rows = [r for r in rows if r["creation_time"] < before]
+        before = _millis(params["CreationTimeBefore"])
+        rows = [r for r in rows if _millis(r["creation_time"]) < before]
     keys = {"Name": lambda r: r["name"], "CreationTime": lambda r: r["creation_time"]}
     descending = (params.get("SortOrder") or "Descending") == "Descending"
     rows = sorted(rows, key=keys[params.get("SortBy") or "CreationTime"], reverse=descending)
