@@ -357,6 +357,8 @@ CASES = [
          "WarmStartConfig.ParentHyperParameterTuningJobs[1].HyperParameterTuningJobName",
          parents=(PARENT,)),
     Case("V61", lambda: fx.warm_start(fx.seed()), "before 2018-10-01", parents=(OLD_PARENT,)),
+    Case("V61", lambda: fx.warm_start(fx.seed()), "created on 2018-01-01",
+         parents=({**PARENT, "CreationTime": 1_514_764_800.0},)),
     Case("V62", _with_parent_change("TransferLearning",
                                     (f"{CONFIG}.HyperParameterTuningJobObjective",
                                      {"Type": "Minimize", "MetricName": "validation:logloss"})),

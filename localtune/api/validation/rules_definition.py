@@ -5,6 +5,8 @@ Each function takes the :class:`Request` view and returns its problems (``[]`` w
 
 from __future__ import annotations
 
+from typing import Any
+
 from localtune.api.validation.request import Definition, Request, has, integer, items, sub, text
 
 MAX_TRAINING_RUNTIME = 2_419_200  # 28 days (doc string of StoppingCondition.MaxRuntimeInSeconds)
@@ -136,21 +138,24 @@ def _resource_problems(definition: Definition) -> list[str]:
             "with the instances to train on."
         ]
     member = "ResourceConfig" if plain else "HyperParameterTuningResourceConfig"
-    config, where = sub(body, member), f"{path}.{member}"
-    problems: list[str] = []
+    return _instance_problems(sub(body, member), f"{path}.{member}")
+
+
+def _instance_problems(config: dict[str, Any], where: str) -> list[str]:
+    """The instances of one resource configuration (``where`` is its message path)."""
     if has(config, "InstanceConfigs"):
-        clashing = [
-            m for m in ("InstanceType", "InstanceCount", "VolumeSizeInGB") if has(config, m)
+        exclusive = ("InstanceType", "InstanceCount", "VolumeSizeInGB")
+        clashing = [m for m in exclusive if has(config, m)]
+        if not clashing:
+            return []
+        return [
+            f"{where}.InstanceConfigs cannot be combined with {', '.join(clashing)}. "
+            "Specify the instances either in InstanceConfigs or with InstanceType, "
+            "InstanceCount and VolumeSizeInGB."
         ]
-        if clashing:
-            problems.append(
-                f"{where}.InstanceConfigs cannot be combined with {', '.join(clashing)}. "
-                "Specify the instances either in InstanceConfigs or with InstanceType, "
-                "InstanceCount and VolumeSizeInGB."
-            )
-        return problems
     if has(config, "InstanceGroups"):
-        return problems
+        return []
+    problems = []
     if not has(config, "InstanceType"):
         problems.append(f"{where}.InstanceType is required. Choose the training instance type.")
     count = integer(config, "InstanceCount")

@@ -99,6 +99,11 @@ def v60_parent_terminal(parent: Request, name: str, where: str) -> list[str]:
 def v61_parent_age(parent: Request, name: str, where: str) -> list[str]:
     """V61: parents created before 2018-10-01 cannot be used."""
     created = parent.raw.get("CreationTime")
+    if isinstance(created, int | float) and not isinstance(created, bool):
+        try:
+            created = dt.datetime.fromtimestamp(created, dt.UTC)  # epoch seconds, as on the wire
+        except (OverflowError, OSError, ValueError):
+            return []
     if not isinstance(created, dt.datetime):
         return []
     if created.tzinfo is None:
