@@ -73,11 +73,10 @@ def check_create_tuning_job(
     if not isinstance(request, dict):
         return problems
     view = Request(request)
-    checks: list[tuple[Rule, Request]] = [(rule, view) for rule in RULES]
-    checks.append((lambda v: check_warm_start(v, parent_lookup), view))
-    for rule, subject in checks:
+    rules: list[Rule] = [*RULES, lambda req: check_warm_start(req, parent_lookup)]
+    for rule in rules:
         try:
-            found = rule(subject)
+            found = rule(view)
         except Exception:
             if problems:
                 continue

@@ -85,6 +85,21 @@ def check_input(operation: str, params: Any) -> list[str]:
     return problems
 
 
+def check_output(operation: str, response: Mapping[str, Any]) -> list[str]:
+    """Every way ``response`` (ResponseMetadata aside) departs from ``operation``'s output shape:
+    missing required members, members the shape does not define, wrong types, constraints.
+    Used to hold localtune's own answers to the service model."""
+    shape = service_model().operation_model(operation).output_shape
+    body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    problems: list[str] = []
+    if shape is None:
+        if body:
+            problems.append(f"Operation {operation} has no output, got {sorted(body)}.")
+        return problems
+    _Walker(problems).structure(shape, body, "")
+    return problems
+
+
 def _constraint(value: Any, path: str, clause: str, shape: Shape | None = None) -> str:
     where = "the request" if not path else f"'{path}'"
     if value is None:
