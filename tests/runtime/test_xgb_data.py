@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -153,6 +154,18 @@ def test_libsvm_format_errors(tmp_path: Path) -> None:
     (tmp_path / "late.libsvm").write_text("1 0:1\n0 1-2\n")
     with pytest.raises(UserError, match=r"line 2 of file 'late\.libsvm'"):
         load([tmp_path / "late.libsvm"], "libsvm")
+
+
+def test_parquet_without_pyarrow_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    (tmp_path / "d.parquet").write_bytes(b"PAR1")
+    with pytest.raises(UserError) as caught:
+        load([tmp_path / "d.parquet"], "parquet")
+    assert "needs the 'pyarrow' package" in message(caught)
+    assert "localtune[parquet]" in message(caught)
 
 
 # ---- metrics -----------------------------------------------------------------------------------

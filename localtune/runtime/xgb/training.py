@@ -180,6 +180,7 @@ def train(
     start = _resume(checkpoint_dir)
     done = 0 if start is None else start.num_boosted_rounds()
     objective = str(hps.get("objective", DEFAULT_OBJECTIVE))
+    _log(f"training with the installed XGBoost {xgb.__version__}")
     _log(f"train matrix has {dtrain.num_row()} rows and {dtrain.num_col()} columns")
     return _call_train(
         lambda: xgb.train(
