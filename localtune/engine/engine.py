@@ -28,7 +28,7 @@ from localtune.engine.loop import TuningRun
 from localtune.executors import Executor, LocalExecutor
 from localtune.store import Store
 
-__all__ = ["DEFAULT_STOP_GRACE", "Engine", "stop_grace_from_env"]
+__all__ = ["DEFAULT_STOP_GRACE", "Engine", "owner_alive", "stop_grace_from_env"]
 
 log = logging.getLogger(__name__)
 DEFAULT_STOP_GRACE = 120.0
@@ -51,7 +51,7 @@ def stop_grace_from_env() -> float:
     return value
 
 
-def _owner_alive(owner: str) -> bool:
+def owner_alive(owner: str) -> bool:
     """False when ``owner`` names a process of this machine that no longer exists."""
     host, _, rest = owner.partition(":")
     pid_text = rest.partition(":")[0]
@@ -128,7 +128,7 @@ class Engine:
             if row["status"] not in UNFINISHED:
                 continue
             owner = row["owner"]
-            previous = owner if owner and owner != self.owner and not _owner_alive(owner) else None
+            previous = owner if owner and owner != self.owner and not owner_alive(owner) else None
             if self._adopt(row["name"], previous):
                 adopted.append(row["name"])
         return adopted

@@ -23,12 +23,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-import strategies
 from localtune.engine import definitions
+
+if TYPE_CHECKING:
+    import strategies
 
 __all__ = ["Search", "Suggestion", "format_value", "parse_values"]
 
@@ -94,6 +96,8 @@ class Search:
     """The strategies of one tuning job; the engine serialises every call."""
 
     def __init__(self, request: Mapping[str, Any], launched: int = 0) -> None:
+        import strategies  # scipy.stats is slow to import: only when a job runs
+
         config = request["HyperParameterTuningJobConfig"]
         self.strategy_name: str = config["Strategy"]
         self.definitions = definitions.definitions_of(request)
@@ -166,6 +170,8 @@ class Search:
 
     def report(self, suggestion: Suggestion, epoch: int, value: float) -> bool:
         """An intermediate objective value (epoch counted from 1); True means stop the job."""
+        import strategies
+
         index = suggestion.definition_index
         if self.strategy_name == "Hyperband":
             strategy = self.strategies[index]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from localtune.api.validation import check_create_tuning_job
-from localtune.interfaces import aws_cli
+from localtune.interfaces import aws_cli, cli_engine
 from localtune.interfaces.cli_results import add_result_commands
 from localtune.interfaces.client import client as make_client
 from localtune.interfaces.services import get_service
@@ -107,6 +107,7 @@ def build_parser(operations: list[str]) -> argparse.ArgumentParser:
     serve.add_argument("--home", default=argparse.SUPPRESS, help="localtune home")
     serve.set_defaults(func=cmd_serve)
     aws_cli.add_operation_parsers(sub, operations)
+    cli_engine.add_parsers(sub)
     add_result_commands(sub)
     return parser
 
@@ -118,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if hasattr(args, "func"):
         return int(args.func(args))
+    cli_engine.run_in_background(args.home)  # a short-lived process: jobs run in a daemon
     return aws_cli.run_operation(make_client(args.home), args)
 
 

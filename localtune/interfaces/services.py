@@ -5,6 +5,9 @@ The service gets an :class:`~localtune.engine.engine.Engine`: tuning jobs create
 in the background of this process, and unfinished tuning jobs of the home whose process is gone
 are resumed here as soon as the service is made.
 
+A short-lived process (the AWS-CLI-style commands) calls :func:`prefer_background` first: its
+jobs then run in a detached daemon (:mod:`localtune.engine.daemon`) instead of dying with it.
+
 ``LOCALTUNE_ENGINE=off`` in the environment makes services without an engine: tuning jobs are
 validated and recorded (InProgress) but never run — for checking requests only, as when
 unit-testing tuning configurations, and for tests of the request side.
@@ -18,11 +21,24 @@ from pathlib import Path
 
 from localtune.api.service import Service
 from localtune.config import resolve_home
+from localtune.engine.daemon import BackgroundEngine
 from localtune.engine.engine import Engine
 
 ENGINE_ENV = "LOCALTUNE_ENGINE"
 _lock = threading.Lock()
 _services: dict[Path, Service] = {}
+_background: set[Path] = set()
+
+
+def prefer_background(home: str | os.PathLike[str] | None = None) -> None:
+    """Run the tuning jobs of ``home`` in a daemon rather than in this (short-lived) process;
+    effective for a service not made yet."""
+    with _lock:
+        _background.add(resolve_home(home))
+
+
+def _engine_off() -> bool:
+    return os.environ.get(ENGINE_ENV, "").lower() in ("off", "0", "false", "no")
 
 
 def get_service(home: str | os.PathLike[str] | None = None) -> Service:
@@ -32,7 +48,13 @@ def get_service(home: str | os.PathLike[str] | None = None) -> Service:
         if service is None:
             service = Service(path)
             _services[path] = service
-            if os.environ.get(ENGINE_ENV, "").lower() not in ("off", "0", "false", "no"):
+            if _engine_off():
+                return service
+            if path in _background:
+                background = BackgroundEngine(path, service.store)
+                service.engine = background
+                background.resume()
+            else:
                 engine = Engine(path, service.store, service.region)
                 service.engine = engine
                 engine.resume()
