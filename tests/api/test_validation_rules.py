@@ -8,6 +8,7 @@ where the reference quotes it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -446,3 +447,28 @@ def test_map_value_message_is_sagemakers() -> None:
         "at 'trainingJobDefinition.staticHyperParameters' failed to satisfy constraint: "
         + MAP_MESSAGE
     )
+
+
+def test_builtin_categorical_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """V36 for a tunable categorical hyperparameter (none is tunable in today's container, so
+    the spec is patched): values must be among the choices, and only a categorical range fits."""
+    from localtune.runtime.xgb import spec
+
+    booster = dataclasses.replace(spec.HYPERPARAMETERS["booster"], tunable=True)
+    monkeypatch.setattr(spec, "HYPERPARAMETERS", {**spec.HYPERPARAMETERS, "booster": booster})
+    request = fx.seed()
+    ranges = request[CONFIG]["ParameterRanges"]
+    ranges["CategoricalParameterRanges"] = [{"Name": "booster", "Values": ["gbtree", "dart"]}]
+    assert check_create_tuning_job(request) == []
+    ranges["CategoricalParameterRanges"][0]["Values"] = ["gbtree", "forest"]
+    (problem,) = check_create_tuning_job(request)
+    assert problem.startswith(
+        "The value 'forest' of HyperParameterTuningJobConfig.ParameterRanges."
+        "CategoricalParameterRanges[0] is not valid for the XGBoost hyperparameter 'booster', "
+        "whose valid values are gbtree, gblinear, dart."
+    )
+    ranges["CategoricalParameterRanges"] = []
+    ranges["IntegerParameterRanges"].append({"Name": "booster", "MinValue": "0", "MaxValue": "2"})
+    (problem,) = check_create_tuning_job(request)
+    assert problem.endswith("is categorical in the built-in XGBoost algorithm. Use a "
+                            "CategoricalParameterRange.")  # fmt: skip

@@ -89,31 +89,57 @@ def _range_problems(rng: Range) -> list[str]:
             f"The hyperparameter '{name}' of {rng.path}.Name is not a tunable hyperparameter "
             f"of the built-in XGBoost algorithm. Tunable hyperparameters: {', '.join(_tunable())}."
         ]
-    if rng.kind == "Continuous" and hp.kind == "integer":
+    wanted = {"integer": "Integer", "continuous": "Continuous"}.get(hp.kind, "Categorical")
+    if rng.kind not in _ALLOWED_KINDS[wanted]:
         return [
-            f"The hyperparameter '{name}' of {rng.path} is an integer hyperparameter of the "
-            "built-in XGBoost algorithm. Use an IntegerParameterRange or a "
-            "CategoricalParameterRange."
+            f"The hyperparameter '{name}' of {rng.path} is {hp.kind} in the built-in XGBoost "
+            f"algorithm. Use {' or '.join(_range_names(_ALLOWED_KINDS[wanted]))}."
         ]
-    if hp.interval is None:
+    bad = _bad_values(hp, rng)
+    if not bad:
         return []
-    parse = parse_int if hp.kind == "integer" else parse_float
-    if rng.kind == "Categorical":
-        values = rng.values
-    else:
-        values = [v for m in ("MinValue", "MaxValue") if (v := text(rng.body, m)) is not None]
-    outside = [v for v in values if (x := parse(v)) is not None and x not in hp.interval]
-    unparsed = [v for v in values if parse(v) is None] if rng.kind == "Categorical" else []
-    if not outside and not unparsed:
-        return []
-    bad = outside + unparsed
     listed = ", ".join(f"'{v}'" for v in bad)
     subject = (
         f"The value {listed} of {rng.path} is"
         if len(bad) == 1
         else (f"The values {listed} of {rng.path} are")
     )
+    allowed = str(hp.interval) if hp.interval is not None else ", ".join(hp.choices or ())
     return [
-        f"{subject} not valid for the XGBoost hyperparameter "
-        f"'{name}', whose valid values are {hp.interval}. Provide values within {hp.interval}."
+        f"{subject} not valid for the XGBoost hyperparameter '{name}', whose valid values are "
+        f"{allowed}. Provide values within {allowed}."
     ]
+
+
+# A continuous range over an integer hyperparameter would produce values int() cannot parse;
+# an integer range over a continuous one is fine (its values parse as floats).
+_ALLOWED_KINDS = {
+    "Integer": ("Integer", "Categorical"),
+    "Continuous": ("Continuous", "Integer", "Categorical"),
+    "Categorical": ("Categorical",),
+}
+
+
+def _range_names(kinds: tuple[str, ...]) -> list[str]:
+    return [f"{'an' if k == 'Integer' else 'a'} {k}ParameterRange" for k in kinds]
+
+
+def _bad_values(hp: spec.HyperparameterSpec, rng: Range) -> list[str]:
+    """The bounds or categorical values of ``rng`` the container would not accept for ``hp``."""
+    if rng.kind == "Categorical":
+        values = rng.values
+    else:
+        values = [v for m in ("MinValue", "MaxValue") if (v := text(rng.body, m)) is not None]
+    bad = []
+    for value in values:
+        if hp.interval is None:
+            if hp.choices is not None and value not in hp.choices:
+                bad.append(value)
+            continue
+        number = parse_int(value) if hp.kind == "integer" else parse_float(value)
+        if number is None:
+            if rng.kind == "Categorical":  # bounds that do not parse are reported by V33
+                bad.append(value)
+        elif number not in hp.interval:
+            bad.append(value)
+    return bad
