@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from localtune.runtime.xgb import spec
@@ -16,6 +17,10 @@ def test_interval_membership_and_spelling() -> None:
     assert 0.5 in unit_open_left
     assert 1.0000001 not in unit_open_left
     assert float("nan") not in unit_open_left
+    assert np.float32(0.5) in unit_open_left
+    assert np.int64(2) not in unit_open_left
+    assert True not in unit_open_left
+    assert "0.5" not in unit_open_left
     assert str(unit_open_left) == "(0, 1]"
     assert str(spec.HYPERPARAMETERS["num_round"].interval) == "[1, +inf)"
     assert str(spec.HYPERPARAMETERS["eta"].interval) == "[0, 1]"

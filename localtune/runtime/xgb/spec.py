@@ -15,6 +15,7 @@ printed without a trailing ``.0`` (``[0, 1]``).
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -51,17 +52,18 @@ class Interval:
     upper_closed: bool
 
     def __contains__(self, x: object) -> bool:
-        if isinstance(x, bool) or not isinstance(x, int | float):
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):  # numpy scalars are Real
             return False
-        if math.isnan(x):
+        value = float(x)
+        if math.isnan(value):
             return False
         if self.lower is not None and (
-            x < self.lower or (x == self.lower and not self.lower_closed)
+            value < self.lower or (value == self.lower and not self.lower_closed)
         ):
             return False
         return not (
             self.upper is not None
-            and (x > self.upper or (x == self.upper and not self.upper_closed))
+            and (value > self.upper or (value == self.upper and not self.upper_closed))
         )
 
     def __str__(self) -> str:
