@@ -60,6 +60,36 @@ def _int_option(name: str, value: object, minimum: int) -> int:
     return int(value)
 
 
+def _standardise(raw: np.ndarray, transform: str, clip_outliers: bool) -> np.ndarray:
+    """Mean 0, std 1 (std 1 kept for constant data). With ``clip_outliers``, losses above Tukey's
+    far-out fence Q3 + 3·IQR are lowered to the fence first (a diverged run reporting 1e12 must
+    not flatten the model of all the others; it stays the worst point). Values are then divided
+    by their largest magnitude so that huge finite losses cannot overflow the variance."""
+    if clip_outliers and len(raw) >= 4:
+        q1, q3 = np.percentile(raw, [25.0, 75.0])
+        if q3 > q1:
+            raw = np.minimum(raw, q3 + 3.0 * (q3 - q1))
+    scale = float(np.abs(raw).max())
+    z = raw / scale if scale > 0 else raw
+    if transform == "yeo-johnson" and np.ptp(z) > 0:
+        z = _yeo_johnson(z)
+    std = float(z.std())
+    return (z - z.mean()) / (std if std > 0 else 1.0)
+
+
+def _yeo_johnson(raw: np.ndarray) -> np.ndarray:
+    """Standardise, then Yeo-Johnson with λ by maximum likelihood (scipy); the raw values are
+    kept when the fit fails or gives non-finite output (the transform is monotone, so the order
+    of the observations and hence the incumbent never change)."""
+    z = (raw - raw.mean()) / raw.std()
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(stats.yeojohnson(z)[0], dtype=float)
+    except (ValueError, FloatingPointError, OverflowError):
+        return raw
+    return out if np.all(np.isfinite(out)) and np.ptp(out) > 0 else raw
+
+
 class BayesianStrategy(Strategy):
     OPTIONS = (
         "n_initial",
@@ -67,6 +97,7 @@ class BayesianStrategy(Strategy):
         "n_fantasies",
         "output_transform",
         "input_warping",
+        "clip_outliers",
         "max_model_points",
     )
 
@@ -79,6 +110,7 @@ class BayesianStrategy(Strategy):
         n_fantasies: int = 16,
         output_transform: str = "none",
         input_warping: bool = False,
+        clip_outliers: bool = True,
         max_model_points: int = 1000,
         **kwargs: Any,
     ) -> None:
@@ -94,8 +126,10 @@ class BayesianStrategy(Strategy):
                 f"got {output_transform!r}"
             )
         self.output_transform = output_transform
-        if not isinstance(input_warping, bool):
-            raise StrategyError(f"input_warping must be true or false; got {input_warping!r}")
+        for flag, val in (("input_warping", input_warping), ("clip_outliers", clip_outliers)):
+            if not isinstance(val, bool):
+                raise StrategyError(f"{flag} must be true or false; got {val!r}")
+        self.clip_outliers = clip_outliers
         warp_cols = tuple(space.numeric_columns()) if input_warping else ()
         self.layout = gp.Layout(space.n_encoded, warp_cols)
         self._units: list[np.ndarray] = []
@@ -172,12 +206,7 @@ class BayesianStrategy(Strategy):
         if len(raw) > self.max_model_points:
             keep = self._subsample(raw, self.max_model_points)
             raw, units = raw[keep], [units[i] for i in keep]
-        if self.output_transform == "yeo-johnson" and np.ptp(raw) > 0:
-            z = (raw - raw.mean()) / raw.std()
-            raw = np.asarray(stats.yeojohnson(z)[0])
-        std = float(raw.std())
-        y = (raw - raw.mean()) / (std if std > 0 and math.isfinite(std) else 1.0)
-        return units, y
+        return units, _standardise(raw, self.output_transform, self.clip_outliers)
 
     def _subsample(self, raw: np.ndarray, cap: int | None = None) -> np.ndarray:
         """Indices of the best quarter of ``cap`` points plus a random subset of the others."""

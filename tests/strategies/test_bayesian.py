@@ -192,3 +192,18 @@ def test_options_are_checked() -> None:
         t = s.ask()
         assert t is not None
         s.tell(t.id, float(np.exp(10 * t.params["x0"])))
+
+
+def test_a_diverged_run_does_not_blind_the_model() -> None:
+    """One loss of 1e12 among ordinary ones: the search still homes in on the minimum."""
+    s = strategies.create("Bayesian", box([0, 0], [1, 1]), seed=3)
+    s.add_observation({"x0": 0.95, "x1": 0.95}, 1e12)
+    for _ in range(20):
+        t = s.ask()
+        assert t is not None
+        x0, x1 = float(t.params["x0"]), float(t.params["x1"])
+        s.tell(t.id, (x0 - 0.3) ** 2 + (x1 - 0.6) ** 2)
+    best = min(v for _, v in s.observations() if v is not None)
+    assert best < 1e-3
+    with pytest.raises(StrategyError, match="clip_outliers"):
+        strategies.create("Bayesian", box([0], [1]), clip_outliers="yes")
