@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from localtune.api.validation import check_create_tuning_job, validate_create_tuning_job
+from localtune.api.validation.create import RULES
 from localtune.errors import ValidationException
 from tests.api import validation_fixtures as fx
 
@@ -472,3 +473,9 @@ def test_builtin_categorical_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     (problem,) = check_create_tuning_job(request)
     assert problem.endswith("is categorical in the built-in XGBoost algorithm. Use a "
                             "CategoricalParameterRange.")  # fmt: skip
+
+
+def test_every_semantic_rule_cites_its_v_number() -> None:
+    for rule in RULES:
+        number = rule.__name__.split("_")[0].upper()
+        assert (rule.__doc__ or "").lstrip().startswith(f"{number}:"), rule.__name__

@@ -197,8 +197,3 @@ class Request:
                 ranges_path=f"{path}.HyperParameterRanges",
                 ranges=ranges if isinstance(ranges, dict) else None,
             )
-
-
-def quote(value: Any) -> str:
-    """A value as semantic messages quote it."""
-    return f"'{value}'"
