@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -93,8 +93,8 @@ def training_job_summary(job: Mapping[str, Any], tuning_job_name: str) -> dict[s
 
 def describe_tuning_job(
     row: Mapping[str, Any],
-    jobs: list[Mapping[str, Any]],
-    parents_jobs: list[Mapping[str, Any]] | None = None,
+    jobs: Sequence[Mapping[str, Any]],
+    parents_jobs: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """DescribeHyperParameterTuningJob's response for a stored tuning job and its training jobs."""
     request = row["request"]
@@ -141,7 +141,7 @@ def describe_tuning_job(
     return out
 
 
-def tuning_job_summary(row: Mapping[str, Any], jobs: list[Mapping[str, Any]]) -> dict[str, Any]:
+def tuning_job_summary(row: Mapping[str, Any], jobs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """HyperParameterTuningJobSummary (ListHyperParameterTuningJobs)."""
     request = row["request"]
     config = request["HyperParameterTuningJobConfig"]

@@ -17,6 +17,7 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def print_json(document: Any) -> None:
     print(json.dumps(document, indent=4, default=_default, ensure_ascii=False))
 
 
-def add_operation_parsers(sub: Any, operations: list[str]) -> None:
+def add_operation_parsers(sub: Any, operations: Sequence[str]) -> None:
     model = _service_model()
     for operation in operations:
         shape = model.operation_model(operation).input_shape
