@@ -88,7 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser(operations: list[str]) -> argparse.ArgumentParser:
+def build_parser(operations: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="localtune", description="Run SageMaker hyperparameter tuning jobs locally."
     )
