@@ -1,0 +1,193 @@
+"""bayesmark-style scoring of raw search records (bayesian-optimization.md §4 and §6).
+
+For a task: ``opt`` is the best value found by any method in the run (all budgets, all seeds);
+``clip`` is the median of single random evaluations, pooled over every evaluation of the baseline
+random method on that task. A run's value after round i is the cumulative minimum over rounds of
+each round's best evaluation; its normalised loss is (min(S, clip) - opt) / (clip - opt).
+Score = 100 * (1 - mean normalised loss), so 100 = the best found in the run, 0 = a median
+random draw.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+Key = tuple[str, str, str]  # (task, method, budget)
+
+
+@dataclass
+class Scores:
+    """Normalised curves and summaries; ``curves[key]`` has one row per seed (rounds as columns)."""
+
+    baseline: str
+    opt: dict[str, float] = field(default_factory=dict)
+    clip: dict[str, float] = field(default_factory=dict)
+    seeds: dict[str, list[int]] = field(default_factory=dict)
+    curves: dict[Key, np.ndarray] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+
+    def final(self, key: Key) -> np.ndarray:
+        """Final normalised loss per seed."""
+        return self.curves[key][:, -1]
+
+    def task_score(self, key: Key) -> float:
+        return 100.0 * (1.0 - float(np.mean(self.final(key))))
+
+    def methods(self) -> list[str]:
+        return sorted({m for _, m, _ in self.curves}, key=_method_order)
+
+    def budgets(self) -> list[str]:
+        return sorted({b for _, _, b in self.curves})
+
+    def tasks(self, group: str | None = None) -> list[str]:
+        return [t for t in self.opt if group is None or self.groups[t] == group]
+
+
+def _method_order(name: str) -> tuple[int, str]:
+    order = ["localtune-bayesian", "localtune-random", "optuna-tpe", "optuna-gp", "skopt-gp"]
+    return (order.index(name) if name in order else len(order), name)
+
+
+def _round_curve(values: list[float | None], batch: int, rounds: int) -> np.ndarray:
+    """Cumulative minimum of per-round minima; NaN before the first finite value."""
+    out = np.full(rounds, np.nan)
+    best = math.inf
+    for r in range(rounds):
+        chunk = [v for v in values[r * batch : (r + 1) * batch] if v is not None]
+        if chunk:
+            best = min(best, min(chunk))
+        out[r] = best if math.isfinite(best) else np.nan
+    return out
+
+
+def common_seeds(records: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """Per task, the seeds present for every (method, budget) of that task, so that every method
+    is compared on the same seeds even when a run was cut short."""
+    have: dict[str, dict[tuple[str, str], set[int]]] = defaultdict(lambda: defaultdict(set))
+    for rec in records:
+        have[rec["task"]][(rec["method"], rec["budget"])].add(rec["seed"])
+    return {t: sorted(set.intersection(*per.values())) for t, per in have.items()}
+
+
+def score(records: list[dict[str, Any]], baseline: str) -> Scores:
+    """Normalise every record against its task's opt and clip; see the module docstring."""
+    out = Scores(baseline=baseline)
+    out.seeds = common_seeds(records)
+    kept = [r for r in records if r["seed"] in out.seeds[r["task"]]]
+    for task in sorted(out.seeds):
+        recs = [r for r in kept if r["task"] == task]
+        finite = [v for r in recs for v in r["values"] if v is not None]
+        pooled = [v for r in recs if r["method"] == baseline for v in r["values"] if v is not None]
+        if not finite or not pooled:
+            continue
+        out.opt[task] = min(finite)
+        out.clip[task] = float(np.median(pooled))
+        out.groups[task] = recs[0]["group"]
+    rows: dict[Key, list[tuple[int, np.ndarray]]] = defaultdict(list)
+    for r in kept:
+        task = r["task"]
+        if task not in out.opt:
+            continue
+        rounds = max(1, math.ceil(_budget_evals(r) / r["batch"]))
+        curve = _round_curve(r["values"], r["batch"], rounds)
+        opt, clip = out.opt[task], out.clip[task]
+        span = clip - opt
+        capped = np.where(np.isnan(curve), clip, np.minimum(curve, clip))
+        norm = (capped - opt) / span if span > 0 else np.zeros_like(capped)
+        rows[(task, r["method"], r["budget"])].append((r["seed"], norm))
+    for key, seeded in rows.items():
+        seeded.sort(key=lambda item: item[0])
+        out.curves[key] = np.vstack([c for _, c in seeded])
+    return out
+
+
+def _budget_evals(record: dict[str, Any]) -> int:
+    from benchmarks._strat_run import BUDGETS
+
+    budget = BUDGETS.get(record["budget"])
+    return budget.evaluations if budget else len(record["values"])
+
+
+def overall(sc: Scores, method: str, budget: str, group: str | None = None) -> float:
+    """Leaderboard score: 100 * (1 - mean over tasks of the mean final normalised loss)."""
+    losses = [
+        float(np.mean(sc.final((t, method, budget))))
+        for t in sc.tasks(group)
+        if (t, method, budget) in sc.curves
+    ]
+    return 100.0 * (1.0 - float(np.mean(losses))) if losses else math.nan
+
+
+def overall_curve(sc: Scores, method: str, budget: str, group: str | None = None) -> np.ndarray:
+    curves = [
+        sc.curves[(t, method, budget)].mean(axis=0)
+        for t in sc.tasks(group)
+        if (t, method, budget) in sc.curves
+    ]
+    return 100.0 * (1.0 - np.mean(np.vstack(curves), axis=0)) if curves else np.array([])
+
+
+def average_ranks(
+    sc: Scores, budget: str, methods: list[str], group: str | None = None
+) -> dict[str, float]:
+    """Mean over tasks of each method's rank by mean final normalised loss (1 = best, ties
+    share the average rank)."""
+    ranks: dict[str, list[float]] = {m: [] for m in methods}
+    for t in sc.tasks(group):
+        keys = [(t, m, budget) for m in methods]
+        if not all(k in sc.curves for k in keys):
+            continue
+        losses = [float(np.mean(sc.final(k))) for k in keys]
+        for m, rank in zip(methods, stats.rankdata(losses), strict=True):
+            ranks[m].append(float(rank))
+    return {m: float(np.mean(r)) if r else math.nan for m, r in ranks.items()}
+
+
+def iqm(values: np.ndarray) -> float:
+    """Interquartile mean: the mean of the middle 50% (scipy's 25%-trimmed mean)."""
+    return float(stats.trim_mean(values, 0.25))
+
+
+def iqm_ci(
+    sc: Scores,
+    method: str,
+    budget: str,
+    group: str | None = None,
+    reps: int = 2000,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """IQM of per-(task, seed) final scores with a 95% stratified bootstrap CI (seeds are
+    resampled within each task, after Agarwal et al. 2021)."""
+    per_task = [
+        100.0 * (1.0 - sc.final((t, method, budget)))
+        for t in sc.tasks(group)
+        if (t, method, budget) in sc.curves
+    ]
+    if not per_task:
+        return math.nan, math.nan, math.nan
+    point = iqm(np.concatenate(per_task))
+    rng = np.random.default_rng(seed)
+    boot = np.empty(reps)
+    for i in range(reps):
+        sample = [s[rng.integers(0, s.size, s.size)] for s in per_task]
+        boot[i] = iqm(np.concatenate(sample))
+    low, high = np.percentile(boot, [2.5, 97.5])
+    return point, float(low), float(high)
+
+
+def wilcoxon_vs(sc: Scores, task: str, a: str, b: str, budget: str) -> float:
+    """Two-sided paired Wilcoxon p-value of a vs b final normalised loss over matched seeds
+    (NaN when it cannot be computed, e.g. all pairs tied or fewer than 2 seeds)."""
+    ka, kb = (task, a, budget), (task, b, budget)
+    if ka not in sc.curves or kb not in sc.curves:
+        return math.nan
+    diff = sc.final(ka) - sc.final(kb)
+    if diff.size < 2 or np.allclose(diff, 0.0):
+        return math.nan
+    return float(stats.wilcoxon(sc.final(ka), sc.final(kb)).pvalue)

@@ -1,0 +1,269 @@
+"""Suggestion latency: ``python -m benchmarks.latency [--quick] [options]``.
+
+p50 and p95 of one ``ask()`` of localtune's Bayesian strategy after n = 50, 100, 200, 500, 1000
+tells, for d = 6 and 12, with BLAS pinned to one thread; side by side with Optuna's GPSampler and
+scikit-optimize when installed, plus ratios at n = 200 and PASS/FAIL against the targets.
+
+How each method is brought to n observations and what is timed:
+- localtune: the real ask/tell loop on the objective (tells need asked trial ids), so reaching
+  n = 1000 costs the sum of all earlier asks. The samples at "n" are the ``repeats`` asks made
+  after n, n+1, … tells. ``tell()`` is timed too and shown separately.
+- Optuna GPSampler: n finished trials are added directly (``study.add_trial``), then
+  ``study.ask()`` plus the ``suggest_*`` calls are timed; each timed trial is then told FAIL so
+  it neither counts as an observation nor stays pending.
+- skopt: n points are told without refitting, then one suggestion = ``tell(one point)`` (the
+  refit and the acquisition search happen there) + ``ask()`` is timed.
+Objective: Hartmann6 on [0, 1]^6; for d = 12 the sum of Hartmann6 over both halves.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # before numpy is imported
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from benchmarks._strat_methods import METHODS  # noqa: E402
+from benchmarks._strat_run import pin_blas  # noqa: E402
+from benchmarks._tasks import hartmann6  # noqa: E402
+
+# Target p50 of ours (seconds) per n, and the speed-up over Optuna's GPSampler at n = 200.
+TARGET_P50 = {100: 0.050, 500: 0.300, 1000: 1.0}
+TARGET_RATIO_N, TARGET_RATIO = 200, 10.0
+Samples = dict[int, list[float]]
+
+
+def objective(x: np.ndarray) -> float:
+    return float(sum(hartmann6(x[i : i + 6]) for i in range(0, x.size, 6)))
+
+
+def ranges_for(d: int) -> dict[str, list[Any]]:
+    items = [
+        {"Name": f"x{i}", "MinValue": "0.0", "MaxValue": "1.0", "ScalingType": "Linear"}
+        for i in range(d)
+    ]
+    return {
+        "ContinuousParameterRanges": items,
+        "IntegerParameterRanges": [],
+        "CategoricalParameterRanges": [],
+    }
+
+
+def time_localtune(d: int, ns: list[int], repeats: int, seed: int) -> tuple[Samples, Samples]:
+    """(ask seconds, tell seconds) per checkpoint n, from one real ask/tell loop."""
+    import strategies
+
+    s = strategies.create("Bayesian", ranges_for(d), objective="Minimize", seed=seed)
+    names = [f"x{i}" for i in range(d)]
+    asks: Samples = {n: [] for n in ns}
+    tells: Samples = {n: [] for n in ns}
+    told = 0
+    for n in sorted(ns):
+        while told < n + repeats:
+            t0 = time.perf_counter()
+            trial = s.ask()
+            t1 = time.perf_counter()
+            if trial is None:
+                raise RuntimeError(f"Bayesian strategy exhausted after {told} tells")
+            value = objective(np.array([float(trial.params[k]) for k in names]))
+            t2 = time.perf_counter()
+            s.tell(trial.id, value)
+            t3 = time.perf_counter()
+            if told >= n:
+                asks[n].append(t1 - t0)
+                tells[n].append(t3 - t2)
+            told += 1
+    return asks, tells
+
+
+def time_optuna_gp(d: int, ns: list[int], repeats: int, seed: int) -> Samples:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    rng = np.random.default_rng(seed)
+    dists: dict[str, Any] = {
+        f"x{i}": optuna.distributions.FloatDistribution(0.0, 1.0) for i in range(d)
+    }
+    study = optuna.create_study(sampler=optuna.samplers.GPSampler(seed=seed))
+    out: Samples = {}
+    have = 0
+    for n in sorted(ns):
+        for _ in range(n - have):
+            x = rng.uniform(size=d)
+            params = {f"x{i}": float(v) for i, v in enumerate(x)}
+            study.add_trial(
+                optuna.trial.create_trial(params=params, distributions=dists, value=objective(x))
+            )
+        have = n
+        out[n] = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            trial = study.ask()
+            for name, dist in dists.items():
+                trial.suggest_float(name, dist.low, dist.high)
+            out[n].append(time.perf_counter() - t0)
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    return out
+
+
+def time_skopt(d: int, ns: list[int], repeats: int, seed: int) -> Samples:
+    from skopt import Optimizer
+
+    rng = np.random.default_rng(seed)
+    opt = Optimizer([(0.0, 1.0)] * d, base_estimator="GP", random_state=seed)
+    out: Samples = {}
+    have = 0
+    for n in sorted(ns):
+        xs = rng.uniform(size=(n - have, d))
+        if len(xs):
+            opt.tell([list(x) for x in xs], [objective(x) for x in xs], fit=False)
+        have = n
+        out[n] = []
+        for _ in range(repeats):
+            x = rng.uniform(size=d)
+            t0 = time.perf_counter()
+            opt.tell(list(x), objective(x))
+            opt.ask()
+            out[n].append(time.perf_counter() - t0)
+            have += 1
+    return out
+
+
+def pct(samples: list[float], q: float) -> float:
+    return float(np.percentile(samples, q)) if samples else math.nan
+
+
+def _ms(x: float) -> str:
+    return "—" if math.isnan(x) else (f"{x * 1e3:.1f}" if x < 10 else f"{x * 1e3:.0f}")
+
+
+def render(results: dict[str, Any], ns: list[int]) -> str:
+    parts = []
+    for d, per in results["dims"].items():
+        methods = [m for m in ("localtune-bayesian", "optuna-gp", "skopt-gp") if m in per]
+        header = ["n", *[f"{m} p50 / p95 ms" for m in methods]]
+        if "localtune-tell" in per:
+            header.append("localtune tell p50 ms")
+        rows = []
+        for n in ns:
+            row = [str(n)]
+            for m in methods:
+                s = per[m].get(str(n), [])
+                row.append(f"{_ms(pct(s, 50))} / {_ms(pct(s, 95))}" if s else "not run")
+            if "localtune-tell" in per:
+                row.append(_ms(pct(per["localtune-tell"].get(str(n), []), 50)))
+            rows.append("| " + " | ".join(row) + " |")
+        table = "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
+        parts.append(f"d = {d}:\n\n" + table + "\n".join(rows))
+    return "\n\n".join(parts)
+
+
+def judge(results: dict[str, Any]) -> list[tuple[str, str, str]]:
+    out = []
+    for d, per in results["dims"].items():
+        ours = per.get("localtune-bayesian", {})
+        for n, limit in TARGET_P50.items():
+            name = f"ask() p50 ≤ {limit * 1e3:.0f} ms at n = {n}, d = {d}"
+            s = ours.get(str(n))
+            if not s:
+                out.append((name, "SKIP", "not measured"))
+                continue
+            p50 = pct(s, 50)
+            out.append((name, "PASS" if p50 <= limit else "FAIL", f"p50 {_ms(p50)} ms"))
+        for peer in ("optuna-gp", "skopt-gp"):
+            theirs = per.get(peer, {}).get(str(TARGET_RATIO_N))
+            mine = ours.get(str(TARGET_RATIO_N))
+            if not theirs or not mine:
+                continue
+            ratio = pct(theirs, 50) / pct(mine, 50)
+            name = f"{peer} p50 / ours p50 at n = {TARGET_RATIO_N}, d = {d}"
+            if peer == "optuna-gp":
+                status = "PASS" if ratio >= TARGET_RATIO else "FAIL"
+                out.append((name + f" ≥ {TARGET_RATIO:.0f}×", status, f"{ratio:.1f}×"))
+            else:
+                out.append((name, "INFO", f"{ratio:.1f}×"))
+    return out
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.latency", description=__doc__)
+    p.add_argument("--ns", default="50,100,200,500,1000", help="observation counts")
+    p.add_argument("--dims", default="6,12", help="dimensions")
+    p.add_argument("--repeats", type=int, default=15, help="timed asks per n")
+    p.add_argument("--peer-max-n", type=int, default=200, help="largest n for Optuna GP/skopt")
+    p.add_argument("--methods", default="localtune-bayesian,optuna-gp,skopt-gp")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=Path("benchmarks/results/latency"))
+    p.add_argument("--quick", action="store_true", help="n ≤ 200, d = 6, 5 repeats")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.ns, args.dims, args.repeats = "50,100,200", "6", 5
+    try:
+        args.ns = sorted({int(v) for v in args.ns.split(",")})
+        args.dims = [int(v) for v in args.dims.split(",")]
+    except ValueError as exc:
+        p.error(f"--ns and --dims take comma-separated integers ({exc})")
+    if min(args.ns) < 1 or min(args.dims) < 1 or args.repeats < 1:
+        p.error("--ns, --dims and --repeats must be ≥ 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    pin_blas()
+    runners: dict[str, Callable[[int, list[int], int, int], Samples]] = {
+        "optuna-gp": time_optuna_gp,
+        "skopt-gp": time_skopt,
+    }
+    wanted = [m.strip() for m in args.methods.split(",") if m.strip()]
+    results: dict[str, Any] = {"config": {k: str(v) for k, v in vars(args).items()}, "dims": {}}
+    notes = []
+    for m in wanted:
+        why = METHODS[m].missing() if m in METHODS else "unknown method"
+        if why:
+            notes.append(f"note: skipping {m}: {why}")
+    for d in args.dims:
+        per: dict[str, dict[str, list[float]]] = {}
+        if "localtune-bayesian" in wanted and METHODS["localtune-bayesian"].missing() is None:
+            t0 = time.perf_counter()
+            asks, tells = time_localtune(d, args.ns, args.repeats, args.seed)
+            per["localtune-bayesian"] = {str(n): v for n, v in asks.items()}
+            per["localtune-tell"] = {str(n): v for n, v in tells.items()}
+            print(f"d={d} localtune done in {time.perf_counter() - t0:.0f}s", flush=True)
+        peer_ns = [n for n in args.ns if n <= args.peer_max_n]
+        for m, fn in runners.items():
+            if m in wanted and METHODS[m].missing() is None:
+                pin_blas()
+                t0 = time.perf_counter()
+                per[m] = {str(n): v for n, v in fn(d, peer_ns, args.repeats, args.seed).items()}
+                print(f"d={d} {m} done in {time.perf_counter() - t0:.0f}s", flush=True)
+        results["dims"][str(d)] = per
+    skipped = [n for n in args.ns if n > args.peer_max_n]
+    if skipped:
+        notes.append(
+            f"note: Optuna GP and skopt sampled only at n ≤ {args.peer_max_n} (too slow above; "
+            f"--peer-max-n to change); not run at n = {', '.join(map(str, skipped))}"
+        )
+    verdicts = judge(results)
+    text = render(results, args.ns) + "\n\n" + "\n".join(notes)
+    text += "\n\n" + "\n".join(f"- {s}: {n} — {det}" for n, s, det in verdicts)
+    args.out.mkdir(parents=True, exist_ok=True)
+    results["targets"] = verdicts
+    (args.out / "latency.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (args.out / "latency.md").write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

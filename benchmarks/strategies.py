@@ -1,0 +1,219 @@
+"""Strategy quality suite: ``python -m benchmarks.strategies [--quick] [options]``.
+
+Runs every method (localtune's Random and Bayesian, Optuna TPE and GP, scikit-optimize) on the
+same tasks with the same seeds, then prints bayesmark-normalised scores per task and overall,
+average ranks, IQM with a bootstrap CI and PASS/FAIL against the project's targets. Writes the
+raw results (JSON lines, then JSON), a Markdown report and PNG plots under ``--out``.
+
+Full run (hours of CPU on 2 cores):
+    python -m benchmarks.strategies --seeds 20 --budget all --jobs 2
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # before numpy is imported anywhere in this process or its workers
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import shlex  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from benchmarks._strat_methods import BASELINE_CANDIDATES, DEFAULT_METHODS, METHODS  # noqa: E402
+from benchmarks._strat_run import BUDGETS, Unit, load_records, run_units  # noqa: E402
+
+GROUPS = ("synthetic", "sklearn", "xgboost")
+QUICK_TASKS = "branin,hartmann6,mixed5,knn-iris-acc,dt-wine-nll,svm-breast-acc,xgb-breast-acc"
+# Rough optimiser cost per suggestion (seconds) at these budgets, measured on the 2-core dev
+# machine; used only for the up-front estimate, which the report then replaces by measured time.
+OVERHEAD_S = {
+    "localtune-bayesian": 0.05,
+    "optuna-gp": 0.5,
+    "skopt-gp": 0.4,
+    "optuna-tpe": 0.01,
+}
+BUDGET_CHOICES = {
+    "sequential": ["sequential"],
+    "batch": ["batch"],
+    "both": ["sequential", "batch"],
+    "all": ["sequential", "batch", "sequential128"],
+    "sequential128": ["sequential128"],
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.strategies", description=__doc__)
+    p.add_argument("--seeds", type=int, help="seeds per (task, method, budget); default 20")
+    p.add_argument("--tasks", help="comma list of task names and/or groups: " + ",".join(GROUPS))
+    p.add_argument("--methods", help="comma list; default " + ",".join(DEFAULT_METHODS))
+    p.add_argument(
+        "--budget",
+        choices=sorted(BUDGET_CHOICES),
+        help="sequential = 50×1, batch = 16×8, sequential128 = 128×1, both = sequential+batch, "
+        "all = all three; default both",
+    )
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (loky); default 1")
+    p.add_argument("--out", type=Path, default=Path("benchmarks/results/strategies"))
+    p.add_argument("--quick", action="store_true", help=f"2 seeds, tasks {QUICK_TASKS}")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and estimate only")
+    p.add_argument("--rescore", type=Path, help="report from an earlier raw.jsonl; run nothing")
+    args = p.parse_args(argv)
+    if args.seeds is None:
+        args.seeds = 2 if args.quick else 20
+    if args.tasks is None:
+        args.tasks = QUICK_TASKS if args.quick else ",".join(GROUPS)
+    args.budget = args.budget or "both"
+    if args.seeds < 1 or args.jobs < 1:
+        p.error(f"--seeds and --jobs must be ≥ 1, got --seeds {args.seeds} --jobs {args.jobs}")
+    return args
+
+
+def resolve_tasks(spec: str) -> list[str]:
+    """Expand a comma list of task names and group names; unknown names are a usage error."""
+    from benchmarks._tasks import task_names
+
+    known = set(task_names())
+    out: list[str] = []
+    for item in (s.strip() for s in spec.split(",") if s.strip()):
+        names = task_names(item) if item in GROUPS else [item]
+        for n in names:
+            if n not in known:
+                raise SystemExit(
+                    f"--tasks: unknown task {n!r}; use a group ({', '.join(GROUPS)}) or one of: "
+                    + ", ".join(sorted(known))
+                )
+            if n not in out:
+                out.append(n)
+    return out
+
+
+def resolve_methods(spec: str | None) -> tuple[list[str], list[str]]:
+    """(methods that can run, printed notes about skipped ones)."""
+    wanted = [s.strip() for s in (spec or ",".join(DEFAULT_METHODS)).split(",") if s.strip()]
+    notes, methods = [], []
+    for name in wanted:
+        if name not in METHODS:
+            raise SystemExit(f"--methods: unknown method {name!r}; known: {', '.join(METHODS)}")
+        why = METHODS[name].missing()
+        if why:
+            notes.append(f"note: skipping {name}: {why} (install the 'bench' extra)")
+        else:
+            methods.append(name)
+    if not any(m in BASELINE_CANDIDATES for m in methods):
+        fallback = next(m for m in BASELINE_CANDIDATES if METHODS[m].missing() is None)
+        notes.append(f"note: adding {fallback}: the random baseline (clip) needs a random method")
+        methods.append(fallback)
+    return methods, notes
+
+
+def estimate(tasks: list[str], methods: list[str], budgets: list[str], seeds: int) -> str:
+    """Cost estimate from one timed evaluation per task and the rough optimiser costs."""
+    import numpy as np
+
+    from benchmarks._tasks import get_task, sample_uniform
+
+    rng = np.random.default_rng(0)
+    eval_s = 0.0
+    for name in tasks:
+        task = get_task(name)
+        timings = []
+        for _ in range(2):  # the first call pays for imports and data loading
+            t0 = time.perf_counter()
+            task.evaluate(sample_uniform(task.dims, rng))
+            timings.append(time.perf_counter() - t0)
+        eval_s += min(timings)
+    evals = sum(BUDGETS[b].evaluations for b in budgets)
+    evaluation = eval_s * evals * seeds * len(methods)
+    overhead = sum(OVERHEAD_S.get(m, 0.0) for m in methods) * evals * seeds * len(tasks)
+    total = evaluation + overhead
+    return (
+        f"plan: {len(tasks)} tasks × {len(methods)} methods × {seeds} seeds × budgets "
+        f"{'+'.join(budgets)} = {len(tasks) * len(methods) * seeds * len(budgets)} runs, "
+        f"{evals * len(tasks) * len(methods) * seeds} evaluations\n"
+        f"estimated CPU time: {total / 60:.1f} min (objective {evaluation / 60:.1f} min, "
+        f"optimisers ≈ {overhead / 60:.1f} min; rough, optimiser costs grow with n)"
+    )
+
+
+def _progress(i: int, n: int, rec: dict[str, Any]) -> None:
+    print(
+        f"[{i}/{n}] {rec['task']} {rec['method']} {rec['budget']} seed {rec['seed']}: "
+        f"optimiser {rec['optimizer_seconds']:.1f}s, objective {rec['evaluation_seconds']:.1f}s",
+        flush=True,
+    )
+
+
+def report(records: list[dict[str, Any]], out: Path, meta: dict[str, Any]) -> str:
+    from benchmarks import _strat_report as rep
+    from benchmarks._strat_scoring import average_ranks, iqm_ci, overall, score
+
+    methods = {r["method"] for r in records}
+    baseline = next((m for m in BASELINE_CANDIDATES if m in methods), None)
+    if baseline is None:
+        raise SystemExit("no random method in the results: cannot compute the clip baseline")
+    sc = score(records, baseline)
+    text = rep.full_report(sc, records)
+    summary: dict[str, Any] = {}
+    for b in sc.budgets():
+        ranks = average_ranks(sc, b, sc.methods())
+        summary[b] = {
+            m: {"score": overall(sc, m, b), "avg_rank": ranks[m], "iqm_ci": iqm_ci(sc, m, b)}
+            for m in sc.methods()
+        }
+    out.mkdir(parents=True, exist_ok=True)
+    payload = {
+        **meta,
+        "opt": sc.opt,
+        "clip": sc.clip,
+        "summary": summary,
+        "targets": rep.targets(sc),
+        "records": records,
+    }
+    (out / "results.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    (out / "report.md").write_text(text, encoding="utf-8")
+    plots = rep.plot_curves(sc, out)
+    return text + "\nwritten: " + ", ".join(str(p) for p in [out / "results.json", *plots])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = "python -m benchmarks.strategies " + shlex.join(
+        sys.argv[1:] if argv is None else argv
+    )
+    if args.rescore:
+        records = load_records(args.rescore)
+        print(report(records, args.out, {"command": command, "rescored": str(args.rescore)}))
+        return 0
+    tasks = resolve_tasks(args.tasks)
+    methods, notes = resolve_methods(args.methods)
+    budgets = BUDGET_CHOICES[args.budget]
+    for note in notes:
+        print(note)
+    print(estimate(tasks, methods, budgets, args.seeds))
+    print(f"wall time ≈ CPU time / {min(args.jobs, os.cpu_count() or 1)} (jobs, cores permitting)")
+    if args.dry_run:
+        return 0
+    units = [
+        Unit(t, m, b, seed)
+        for seed in range(args.seeds)
+        for t in tasks
+        for m in methods
+        for b in budgets
+    ]
+    args.out.mkdir(parents=True, exist_ok=True)
+    sink = args.out / "raw.jsonl"
+    sink.write_text("", encoding="utf-8")
+    t0 = time.perf_counter()
+    records = run_units(units, args.jobs, sink=sink, progress=_progress)
+    meta = {"command": command, "wall_seconds": time.perf_counter() - t0, "jobs": args.jobs}
+    print(report(records, args.out, meta))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""Smoke tests of the strategy benchmark harness (tiny budgets, 1 seed, 2 tasks)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from benchmarks import _strat_scoring as scoring
+from benchmarks import strategies as cli
+from benchmarks._strat_methods import METHODS
+from benchmarks._strat_run import Unit, load_records, run_unit, run_units
+from benchmarks._tasks import dims_of, get_task, sample_uniform, task_names
+
+HAS_STRATEGIES = METHODS["localtune-bayesian"].missing() is None
+
+
+def _record(task: str, method: str, seed: int, values: list[float | None]) -> dict[str, Any]:
+    return {
+        "task": task,
+        "group": "synthetic",
+        "method": method,
+        "budget": "sequential",
+        "batch": 1,
+        "seed": seed,
+        "values": values + [values[-1]] * (50 - len(values)),
+        "optimizer_seconds": 0.0,
+        "evaluation_seconds": 0.0,
+    }
+
+
+def test_synthetic_minima_match_the_reference() -> None:
+    cases: dict[str, dict[str, Any]] = {
+        "branin": {"x1": -math.pi, "x2": 12.275},
+        "hartmann6": dict(
+            zip(
+                [f"x{i}" for i in range(1, 7)],
+                [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573],
+                strict=True,
+            )
+        ),
+        "ackley5": {f"x{i}": 0.0 for i in range(1, 6)},
+        "rosenbrock4": {f"x{i}": 1.0 for i in range(1, 5)},
+        "levy4": {f"x{i}": 1.0 for i in range(1, 5)},
+        "mixed5": {"x1": math.pi, "x2": 2.275, "lr": 10**-2.5, "units": 7, "activation": "relu"},
+    }
+    for name, point in cases.items():
+        task = get_task(name)
+        assert task.optimum is not None
+        assert task.evaluate(point) == pytest.approx(task.optimum, abs=1e-4), name
+
+
+def test_sample_uniform_respects_every_scaling() -> None:
+    task = get_task("mlp-adam-iris-acc")
+    rng = np.random.default_rng(1)
+    draws = [sample_uniform(task.dims, rng) for _ in range(300)]
+    beta_2 = np.array([d["beta_2"] for d in draws])
+    assert beta_2.min() >= 0.9 and beta_2.max() <= 1 - 1e-6
+    # ReverseLogarithmic puts most draws close to 1: median of 1 - x is near the geometric mean.
+    assert np.median(1 - beta_2) < 0.01
+    sizes = [d["hidden_layer_sizes"] for d in draws]
+    assert all(isinstance(s, int) and 50 <= s <= 200 for s in sizes)
+
+
+def test_sklearn_task_is_deterministic_and_cached() -> None:
+    task = get_task("knn-iris-acc")
+    params = {"n_neighbors": "5", "p": "2"}  # strategies may hand back strings
+    first = task.evaluate(params)
+    assert -1.0 <= first <= -0.8  # negated CV accuracy of kNN on iris
+    assert task.evaluate({"n_neighbors": 5, "p": 2}) == first
+    assert len(task._cache) == 1
+
+
+def test_xgboost_task_runs_real_training() -> None:
+    task = get_task("xgb-breast-nll")
+    good = task.evaluate({"eta": 0.3, "alpha": 0.0, "min_child_weight": 1.0, "max_depth": 3})
+    useless = task.evaluate({"eta": 0.0, "alpha": 0.0, "min_child_weight": 1.0, "max_depth": 3})
+    assert good < 0.2 < useless  # eta = 0 never leaves the 0.5 prior: log loss ≈ 0.69
+
+
+def test_run_unit_records_every_evaluation_in_batches() -> None:
+    method = METHODS["harness-random"]
+    rec = run_unit(Unit("branin", "harness-random", "batch", 3), method=method)
+    assert len(rec["values"]) == 128 and rec["batch"] == 8
+    assert all(v is not None and v >= 0.397887 - 1e-6 for v in rec["values"])
+    again = run_unit(Unit("branin", "harness-random", "batch", 3), method=method)
+    assert again["values"] == rec["values"]  # seeded
+
+
+def test_scoring_matches_bayesmark_definition() -> None:
+    records = [
+        _record("t", "harness-random", 0, [4.0, 3.0, 5.0, 6.0]),
+        _record("t", "harness-random", 1, [2.0, 7.0, 8.0, 9.0]),
+        _record("t", "good", 0, [1.0]),
+        _record("t", "good", 1, [3.0]),
+        _record("t", "bad", 0, [100.0]),
+        _record("t", "bad", 1, [None, None]),  # all failed: counts as clip
+    ]
+    sc = scoring.score(records, "harness-random")
+    pooled = [4.0, 3.0, 5.0, 6.0] + [6.0] * 46 + [2.0, 7.0, 8.0, 9.0] + [9.0] * 46
+    assert sc.clip["t"] == pytest.approx(float(np.median(pooled)))
+    assert sc.opt["t"] == 1.0
+    clip = sc.clip["t"]
+    expected_good = 100 * (1 - np.mean([0.0, (3.0 - 1.0) / (clip - 1.0)]))
+    assert sc.task_score(("t", "good", "sequential")) == pytest.approx(expected_good)
+    assert sc.task_score(("t", "bad", "sequential")) == pytest.approx(0.0)
+    ranks = scoring.average_ranks(sc, "sequential", ["good", "bad", "harness-random"])
+    assert ranks == {"good": 1.0, "harness-random": 2.0, "bad": 3.0}
+
+
+def test_common_seeds_drop_unmatched_runs() -> None:
+    records = [
+        _record("t", "harness-random", 0, [2.0]),
+        _record("t", "harness-random", 1, [3.0]),
+        _record("t", "good", 0, [1.0]),
+    ]
+    sc = scoring.score(records, "harness-random")
+    assert sc.seeds["t"] == [0]
+    assert sc.curves[("t", "harness-random", "sequential")].shape == (1, 50)
+
+
+def test_unknown_task_is_a_clear_usage_error() -> None:
+    with pytest.raises(SystemExit, match="unknown task 'brannin'"):
+        cli.resolve_tasks("synthetic,brannin")
+    assert len(task_names("sklearn")) == 90  # 9 models × (4 clf × 2 + 1 reg × 2) metrics
+
+
+def test_process_parallel_run_writes_each_record(tmp_path: Path) -> None:
+    units = [Unit("branin", "harness-random", "sequential", s) for s in range(2)]
+    sink = tmp_path / "raw.jsonl"
+    records = run_units(units, jobs=2, sink=sink)
+    assert sorted(r["seed"] for r in records) == [0, 1]
+    assert sorted(r["seed"] for r in load_records(sink)) == [0, 1]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("optuna") is None, reason="bench extra")
+def test_optuna_sees_reverse_log_as_log_of_one_minus_x() -> None:
+    ranges = get_task("mlp-adam-iris-acc").ranges
+    searcher = METHODS["optuna-tpe"].make(ranges, 0)
+    proposals = searcher.ask(4)
+    for _, params in proposals:
+        assert 0.9 <= params["beta_2"] <= 1 - 1e-6
+    searcher.tell([(h, 0.5) for h, _ in proposals])
+
+
+def test_cli_end_to_end_two_tasks_one_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without the strategies package the harness still runs on its own random baseline.
+    methods = "harness-random,localtune-bayesian" if HAS_STRATEGIES else "harness-random"
+    argv = ["--seeds", "1", "--tasks", "branin,knn-iris-acc", "--methods", methods]
+    assert cli.main([*argv, "--budget", "sequential", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "estimated CPU time" in out and "### Targets" in out
+    assert "score ≥ 98 on sklearn tasks (sequential)" in out
+    payload = json.loads((tmp_path / "results.json").read_text())
+    assert {r["task"] for r in payload["records"]} == {"branin", "knn-iris-acc"}
+    assert (tmp_path / "score_sequential.png").stat().st_size > 1000
+    # Rescoring the raw file reproduces the same report.
+    assert cli.main(["--rescore", str(tmp_path / "raw.jsonl"), "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "report.md").read_text() == (tmp_path / "report.md").read_text()
+    assert dims_of(get_task("branin").ranges)[0].name == "x1"
