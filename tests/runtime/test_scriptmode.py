@@ -108,6 +108,21 @@ def _run(job: JobDir, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture
+def run_in_process(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> Any:
+    """``main(["train"])`` in this process (the script still runs as a real child process):
+    faster than a fresh interpreter per test; returns (exit code, stdout, stderr)."""
+
+    def run(job: JobDir, home: Path) -> tuple[int, str, str]:
+        for key, value in _env(job, home).items():
+            monkeypatch.setenv(key, value)
+        code = scriptmode.main(["train"])
+        out, err = capfd.readouterr()
+        return code, out, err
+
+    return run
+
+
 def _line(stdout: str, prefix: str) -> Any:
     return json.loads(
         next(ln for ln in stdout.splitlines() if ln.startswith(prefix))[len(prefix) :]
@@ -142,14 +157,16 @@ def test_sklearn_entry_point_from_local_s3(tmp_path: Path) -> None:
     assert job.success_file.exists() and not job.failure_file.exists()
 
 
-def test_failing_script_reports_execute_user_script_error(tmp_path: Path) -> None:
+def test_failing_script_reports_execute_user_script_error(
+    tmp_path: Path, run_in_process: Any
+) -> None:
     source = tmp_path / "code-src"
     source.mkdir()
     (source / "fail.py").write_text(FAILING_SCRIPT)
     job = _job(tmp_path, "fail.py", f"file://{source}")
-    result = _run(job, tmp_path / "home")
-    assert result.returncode == 1
-    assert "about to fail" in result.stdout
+    returncode, stdout, _ = run_in_process(job, tmp_path / "home")
+    assert returncode == 1
+    assert "about to fail" in stdout
     failure = job.failure_file.read_text()
     assert failure.startswith('ExecuteUserScriptError:\nExitCode 1\nErrorMessage "Traceback')
     assert 'RuntimeError: the data is bad"' in failure
@@ -158,7 +175,7 @@ def test_failing_script_reports_execute_user_script_error(tmp_path: Path) -> Non
     assert len(failure) <= 1024
 
 
-def test_shell_entry_point_and_own_failure_file(tmp_path: Path) -> None:
+def test_shell_entry_point_and_own_failure_file(tmp_path: Path, run_in_process: Any) -> None:
     source = tmp_path / "code-src"
     source.mkdir()
     (source / "run.sh").write_text(
@@ -166,14 +183,14 @@ def test_shell_entry_point_and_own_failure_file(tmp_path: Path) -> None:
         'echo "my own reason" > "$SM_OUTPUT_DIR/failure"\nexit 3\n'
     )
     job = _job(tmp_path, "run.sh", str(source), epochs="5", b="x y")
-    result = _run(job, tmp_path / "home")
-    assert result.returncode == 3
-    assert "args: -b x y --epochs 5" in result.stdout
-    assert f"channel={job.channel_dir('train')}" in result.stdout
+    returncode, stdout, _ = run_in_process(job, tmp_path / "home")
+    assert returncode == 3
+    assert "args: -b x y --epochs 5" in stdout
+    assert f"channel={job.channel_dir('train')}" in stdout
     assert job.failure_file.read_text() == "my own reason\n"  # the script's file is kept
 
 
-def test_package_entry_point_and_requirements_warning(tmp_path: Path) -> None:
+def test_package_entry_point_and_requirements_warning(tmp_path: Path, run_in_process: Any) -> None:
     source = tmp_path / "code-src"
     (source / "pkg").mkdir(parents=True)
     (source / "setup.py").write_text("from setuptools import setup\nsetup(name='pkg')\n")
@@ -181,12 +198,12 @@ def test_package_entry_point_and_requirements_warning(tmp_path: Path) -> None:
     (source / "pkg/main.py").write_text("import sys\nprint('pkg main', sys.argv[1:])\n")
     (source / "requirements.txt").write_text("numpy>=1\nsurely-not-installed-pkg==1.0\n")
     job = _job(tmp_path, "pkg.main", str(source), lr="0.1")
-    result = _run(job, tmp_path / "home")
-    assert result.returncode == 0, result.stderr
-    assert "pkg main ['--lr', '0.1']" in result.stdout
-    assert "localtune does not install it" in result.stderr
-    assert "not installed in this environment: surely-not-installed-pkg" in result.stderr
-    assert "numpy," not in result.stderr
+    returncode, stdout, stderr = run_in_process(job, tmp_path / "home")
+    assert returncode == 0, stderr
+    assert "pkg main ['--lr', '0.1']" in stdout
+    assert "localtune does not install it" in stderr
+    assert "not installed in this environment: surely-not-installed-pkg" in stderr
+    assert "numpy," not in stderr
 
 
 def test_framework_errors_are_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -233,32 +250,89 @@ time.sleep(60)
 """
 
 
-@pytest.mark.parametrize(("handle", "exit_code"), [("true", 0), ("false", 128 + signal.SIGTERM)])
-def test_sigterm_is_forwarded(tmp_path: Path, handle: str, exit_code: int) -> None:
+class _Forked:
+    """``scriptmode.main(["train"])`` in a forked child with its own session, as the runner's
+    fork server runs it (no interpreter start-up, so the signal tests stay fast)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 70
+            try:
+                os.setsid()
+                os.close(read_fd)
+                os.dup2(write_fd, 1)
+                os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+                sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+                sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+                os.environ.clear()
+                os.environ.update(env)
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    signal.signal(signum, signal.SIG_DFL)
+                code = scriptmode.main(["train"])
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self.pid = pid
+        self.stdout = os.fdopen(read_fd)
+
+    def wait_for(self, prefix: str) -> str:
+        """The first output line starting with ``prefix`` (fails if output ends first)."""
+        for line in self.stdout:
+            if line.startswith(prefix):
+                return line
+        pytest.fail(f"scriptmode ended without printing {prefix!r}")
+
+    def finish(self, timeout: float = 30) -> tuple[int, str]:
+        """Wait for the exit; return (exit code or -signal, the rest of the output)."""
+        rest = self.stdout.read()
+        self.stdout.close()
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status), rest
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                pytest.fail("scriptmode did not exit")
+            time.sleep(0.02)
+
+
+def _start_waiting(tmp_path: Path, script: str, **hps: str) -> tuple[_Forked, list[int], JobDir]:
+    """Start scriptmode on ``script``; wait until the script prints 'ready <pid> [numbers]'."""
     source = tmp_path / "code-src"
     source.mkdir()
-    (source / "wait.py").write_text(WAIT_SCRIPT)
-    job = _job(tmp_path, "wait.py", str(source), handle=handle)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localtune.runtime.scriptmode", "train"],
-        env=_env(job, tmp_path / "home"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + 60
-    while process.stdout.readline().strip() != "ready":
-        assert time.monotonic() < deadline and process.poll() is None
-    process.send_signal(signal.SIGTERM)  # to the toolkit process only, not its group
-    out, _ = process.communicate(timeout=30)
-    assert process.returncode == exit_code
+    (source / "script.py").write_text(script)
+    job = _job(tmp_path, "script.py", str(source), **hps)
+    forked = _Forked(_env(job, tmp_path / "home"))
+    return forked, [int(word) for word in forked.wait_for("ready").split()[1:]], job
+
+
+WAIT_SCRIPT = """\
+import os, signal, sys, time
+def stop(signum, frame):
+    print('got SIGTERM', flush=True)
+    sys.exit(0)
+if sys.argv[1:] == ["--handle", "True"]:
+    signal.signal(signal.SIGTERM, stop)
+print('ready', os.getpid(), flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize(("handle", "exit_code"), [("true", 0), ("false", 128 + signal.SIGTERM)])
+def test_sigterm_is_forwarded(tmp_path: Path, handle: str, exit_code: int) -> None:
+    forked, _, job = _start_waiting(tmp_path, WAIT_SCRIPT, handle=handle)
+    os.kill(forked.pid, signal.SIGTERM)  # to the toolkit process only, as `docker stop` does
+    returncode, out = forked.finish()
+    assert returncode == exit_code
     if exit_code == 0:
         assert "got SIGTERM" in out
         assert job.success_file.exists()
     else:
         assert job.failure_file.read_text().startswith(
-            f"ExecuteUserScriptError:\nExitCode -{signal.SIGTERM}"
+            f"ExecuteUserScriptError:\nExitCode -{int(signal.SIGTERM)}"
         )
 
 
@@ -310,7 +384,7 @@ def on_term(signum, frame):
     global count
     count += 1
 signal.signal(signal.SIGTERM, on_term)
-print('ready', os.getpid(), flush=True)
+print('ready', os.getpid(), os.getpgid(0), os.getpgid(os.getppid()), flush=True)
 deadline = time.time() + 60
 while count == 0 and time.time() < deadline:
     time.sleep(0.01)
@@ -319,33 +393,13 @@ print(f'terms={count}', flush=True)
 """
 
 
-def _start_waiting(tmp_path: Path, script: str) -> tuple[subprocess.Popen[str], int, JobDir]:
-    """Start scriptmode as the runner does (its own session) and wait for the script's 'ready'."""
-    source = tmp_path / "code-src"
-    source.mkdir()
-    (source / "count.py").write_text(script)
-    job = _job(tmp_path, "count.py", str(source))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localtune.runtime.scriptmode", "train"],
-        env=_env(job, tmp_path / "home"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + 60
-    while not (line := process.stdout.readline()).startswith("ready"):
-        assert time.monotonic() < deadline and process.poll() is None
-    return process, int(line.split()[1]), job
-
-
 def test_sigterm_to_the_group_reaches_the_script_once(tmp_path: Path) -> None:
-    process, _, job = _start_waiting(tmp_path, COUNT_SCRIPT)
-    os.killpg(process.pid, signal.SIGTERM)  # as the runner stops a job
-    out, _ = process.communicate(timeout=30)
+    forked, (_, group, parent_group), job = _start_waiting(tmp_path, COUNT_SCRIPT)
+    assert group != parent_group  # so a group signal reaches the script only through scriptmode
+    os.killpg(forked.pid, signal.SIGTERM)  # as the runner stops a job
+    returncode, out = forked.finish()
     assert "terms=1" in out
-    assert process.returncode == 0 and job.success_file.exists()
+    assert returncode == 0 and job.success_file.exists()
 
 
 SLEEP_SCRIPT = "import os, time\nprint('ready', os.getpid(), flush=True)\ntime.sleep(60)\n"
@@ -362,10 +416,10 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
 def test_script_dies_with_a_killed_scriptmode(tmp_path: Path) -> None:
-    process, script_pid, _ = _start_waiting(tmp_path, SLEEP_SCRIPT)
+    forked, (script_pid,), _ = _start_waiting(tmp_path, SLEEP_SCRIPT)
     assert _alive(script_pid)
-    os.kill(process.pid, signal.SIGKILL)  # the scriptmode process alone, as a hard kill might
-    process.communicate(timeout=30)
+    os.kill(forked.pid, signal.SIGKILL)  # the scriptmode process alone, as a hard kill might
+    assert forked.finish()[0] == -signal.SIGKILL
     deadline = time.monotonic() + 10
     while _alive(script_pid):
         if time.monotonic() > deadline:
