@@ -17,11 +17,10 @@ Choices where SageMaker is silent (UNKNOWN; see also :mod:`localtune.engine.life
   with failures and none Completed (N = the number of failed jobs, fewer than 5).
 - ``ResourceLimits.MaxRuntimeInSeconds`` (counted from CreationTime): running jobs are stopped
   (Stopped) and the tuning job ends Completed.
-- Completion criteria: ``TargetObjectiveMetricValue`` is reached by a value ≥ it (Maximize) or
-  ≤ it (Minimize); ``MaxNumberOfTrainingJobsNotImproving`` counts finished jobs, in the order they
-  finish, that did not improve the best objective by at least 1 % (reset by an improvement). Either
-  stops launching; jobs already running finish; the tuning job ends Completed.
-  ``CompleteOnConvergence`` is not implemented (accepted, never fires).
+- Completion criteria (:mod:`localtune.engine.completion`): once one fires nothing more is
+  launched, running jobs are stopped (Stopped) and the tuning job ends Completed.
+- Hyperband's MaxResource (:mod:`localtune.engine.hyperband`) and warm start — parents'
+  evaluations and budget (:mod:`localtune.engine.warm_start`).
 """
 
 from __future__ import annotations
@@ -39,7 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from localtune.engine import definitions, lifecycle
+from localtune.engine import definitions, hyperband, lifecycle, warm_start
+from localtune.engine.completion import CompletionTracker
 from localtune.engine.search import Search, Suggestion
 from localtune.runtime import images, processes
 from localtune.runtime.metrics import MetricExtractor, MetricPoint
@@ -53,7 +53,6 @@ __all__ = ["FAILURE_ATTEMPTS", "TuningRun"]
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
 FAILURE_ATTEMPTS = 5
-NOT_IMPROVING_FRACTION = 0.01
 
 
 def no_success_reason(attempts: int) -> str:
@@ -135,15 +134,14 @@ class TuningRun:
         self._prepared: Suggestion | None = None
         self._launched = 0
         self._ending: tuple[str, str | None] | None = None
-        self._best: float | None = None
-        self._not_improving = 0
         row = self.store.get_tuning_job(name)
         if row is None:
             raise KeyError(name)
         self.request: dict[str, Any] = row["request"]
         self.creation_time: float = row["creation_time"]
         self.config = self.request["HyperParameterTuningJobConfig"]
-        self.budget = definitions.max_training_jobs(self.request)
+        self.budget = warm_start.budget(self.store, self.request)
+        self.criteria = CompletionTracker(self.config.get("TuningJobCompletionCriteria"))
         self.parallel = int(self.config["ResourceLimits"]["MaxParallelTrainingJobs"])
         self.search: Search | None = None
 
@@ -286,33 +284,13 @@ class TuningRun:
             self._ending = ("Failed", no_success_reason(failed))
 
     def _check_criteria(self, value: float, objective: tuple[str, str] | None) -> None:
-        criteria = self.config.get("TuningJobCompletionCriteria") or {}
         maximize = objective is not None and objective[1] == "Maximize"
-        target = criteria.get("TargetObjectiveMetricValue")
-        if target is not None and (value >= target if maximize else value <= target):
+        if self.criteria.observe(value, maximize):
             self._ending = self._ending or ("Completed", None)
-        limit = (criteria.get("BestObjectiveNotImproving") or {}).get(
-            "MaxNumberOfTrainingJobsNotImproving"
-        )
-        if self._best is None:
-            improved = True
-        else:
-            margin = NOT_IMPROVING_FRACTION * abs(self._best)
-            improved = value > self._best + margin if maximize else value < self._best - margin
-        if improved:
-            self._best = value
-            self._not_improving = 0
-        else:
-            self._not_improving += 1
-        if limit is not None:
-            self.store.update_tuning_job(
-                self.name,
-                completion_details={
-                    "NumberOfTrainingJobsObjectiveNotImproving": self._not_improving
-                },
-            )
-            if self._not_improving >= int(limit):
-                self._ending = self._ending or ("Completed", None)
+        row = self.store.get_tuning_job(self.name)
+        details = self.criteria.details((row or {}).get("completion_details"))
+        if details is not None:
+            self.store.update_tuning_job(self.name, completion_details=details)
 
     def _natural_end(self) -> tuple[str, str | None]:
         jobs = self.store.list_training_jobs(self.name)
@@ -377,7 +355,15 @@ class TuningRun:
             if job.name not in self._running:
                 continue
             job.epochs += 1
-            if self.search.report(suggestion, job.epochs, point.value):
+            if self.search.report(suggestion, job.epochs, point.value) or (
+                self.search.strategy_name == "Hyperband"
+                and hyperband.reached_max_resource(
+                    self.search.strategies[job.slot.definition_index],
+                    self.search.definitions[job.slot.definition_index],
+                    job.slot.tuned,
+                    job.epochs,
+                )
+            ):
                 self._stop(job)
 
     # -- launching ------------------------------------------------------------------------------
@@ -482,6 +468,7 @@ class TuningRun:
         jobs = self.store.list_training_jobs(self.name)
         self._launched = max((j["seq"] or 0 for j in jobs), default=0)
         self.search = Search(self.request, launched=self._launched)
+        warm_start.seed(self.search, self.store, self.request)
         self.search_reports = self.search.strategy_name == "Hyperband" or (
             self.search.stopping is not None
         )

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from localtune.engine import definitions
+from localtune.engine import definitions, hyperband
 
 if TYPE_CHECKING:
     import strategies
@@ -71,18 +71,6 @@ def parse_values(ranges: Mapping[str, list[Any]], tuned: Mapping[str, str]) -> d
     return out
 
 
-def _options(config: Mapping[str, Any]) -> dict[str, Any]:
-    if config["Strategy"] != "Hyperband":
-        return {}
-    hyperband = (config.get("StrategyConfig") or {}).get("HyperbandStrategyConfig") or {}
-    options: dict[str, Any] = {}
-    if "MinResource" in hyperband:
-        options["min_resource"] = int(hyperband["MinResource"])
-    if "MaxResource" in hyperband:
-        options["max_resource"] = int(hyperband["MaxResource"])
-    return options
-
-
 def _seed(random_seed: int | None, index: int, launched: int) -> int | None:
     if random_seed is None:
         return None
@@ -112,7 +100,7 @@ class Search:
                     ranges,
                     objective=objective[1] if objective else "Minimize",
                     seed=_seed(config.get("RandomSeed"), index, launched),
-                    **_options(config),
+                    **hyperband.options(config, self.definitions[index]),
                 )
             )
         self.stopping: list[strategies.MedianStoppingRule] | None = None
