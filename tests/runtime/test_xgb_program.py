@@ -188,6 +188,33 @@ def test_csv_weights_in_both_channels(
     assert last_value(capsys.readouterr().out, "validation:rmse") == pytest.approx(rmse, abs=2e-5)
 
 
+def test_tweedie_nloglik_is_logged_under_its_declared_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x_train, y_train, x_valid, y_valid = split(*load_diabetes(return_X_y=True))
+    job = make_job(
+        tmp_path,
+        {
+            "num_round": "4",
+            "objective": "reg:tweedie",
+            "tweedie_variance_power": "1.4",
+            "_tuning_objective_metric": "validation:tweedie-nloglik",
+            "early_stopping_rounds": "2",
+        },
+    )
+    write_csv(job.channel_dir("train") / "t.csv", y_train, x_train)
+    write_csv(job.channel_dir("validation") / "v.csv", y_valid, x_valid)
+
+    assert run_inprocess(job, monkeypatch) == 0
+
+    booster = load_booster(job)
+    booster.set_param({"eval_metric": "tweedie-nloglik@1.4"})
+    expected = float(booster.eval(xgb.DMatrix(x_valid, label=y_valid), "v").rsplit(":", 1)[1])
+    assert last_value(capsys.readouterr().out, "validation:tweedie-nloglik") == pytest.approx(
+        expected, abs=2e-5
+    )
+
+
 def test_multiclass_mlogloss_with_num_class(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -531,6 +558,13 @@ def test_sigterm_handler_is_restored_after_an_in_process_run(
     assert run_inprocess(job, monkeypatch) == 0
     assert signal.getsignal(signal.SIGTERM) is before
     assert (job.model_dir / "xgboost-model").exists()
+
+
+def test_survival_aft_is_a_customer_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    job = make_job(tmp_path, {"num_round": "2", "objective": "survival:aft"}, channels=("train",))
+    write_csv(job.channel_dir("train") / "t.csv", np.array([1.0, 2.0]), np.ones((2, 2)))
+    assert run_inprocess(job, monkeypatch) == 1
+    assert failure(job).startswith("ClientError: objective survival:aft needs lower and upper")
 
 
 def test_xgboost_errors_are_classified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,8 +35,11 @@ def save_atomically(booster: xgb.Booster, path: Path) -> None:
 class LogMonitor(xgb.callback.TrainingCallback):
     """Print ``[i]\\ttrain-m:v\\tvalidation-m:v`` to ``stream`` after every round."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, renames: Mapping[str, str] | None = None, stream: TextIO | None = None
+    ) -> None:
         super().__init__()
+        self._renames = dict(renames or {})  # XGBoost's metric name -> the name to log
         self._stream = stream
 
     def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
@@ -46,7 +50,8 @@ class LogMonitor(xgb.callback.TrainingCallback):
                 value = history[-1]
                 if isinstance(value, tuple):  # (mean, std) from cross-validation
                     value = value[0]
-                parts.append(f"{data}-{metric}:{float(value):.5f}")
+                name = self._renames.get(metric, metric)
+                parts.append(f"{data}-{name}:{float(value):.5f}")
         stream = self._stream or sys.stdout
         stream.write("\t".join(parts) + "\n")
         stream.flush()

@@ -17,6 +17,10 @@ localtune's choices (UNKNOWN or machine-specific in the reference):
   reported before training, with the image's wording, because XGBoost 3 reports the first as a
   ``base_score`` problem the user never set.
 - Cross-validation mode (``_kfold``) is not implemented: it fails with a ClientError saying so.
+- ``objective=survival:aft`` fails early with a ClientError: it needs label bounds that the
+  image's data formats cannot carry (in SageMaker XGBoost fails on it during training).
+- ``tweedie-nloglik`` is evaluated as XGBoost's ``tweedie-nloglik@<tweedie_variance_power>``
+  and logged under the declared name, so ``validation:tweedie-nloglik`` can be tuned.
 """
 
 from __future__ import annotations
@@ -166,16 +170,22 @@ def train(
             "Cross-validation mode (_kfold) is not supported by localtune (a localtune "
             "limitation, not a SageMaker rule); remove _kfold and _num_cv_round."
         )
+    if hps.get("objective") == "survival:aft":
+        raise UserError(
+            "objective survival:aft needs lower and upper label bounds, which the built-in "
+            "algorithm's csv, libsvm and parquet input cannot carry (only one label column)"
+        )
     for name, data in (("train", train_data), ("validation", validation_data)):
         if data is not None:
             _check_labels(name, data, hps)
     params = xgboost_params(hps)
     dtrain, dvalidation = _dmatrices(train_data, validation_data, int(params["nthread"]))
     setup = eval_setup(hps.get("_tuning_objective_metric"), hps.get("eval_metric"))
+    renames = _parameterised_metrics(setup.native, hps)
     if setup.native:
-        params["eval_metric"] = setup.native
+        params["eval_metric"] = [renames.get(m, m) for m in setup.native]
     evals = [(dtrain, "train")] + ([(dvalidation, "validation")] if dvalidation else [])
-    callbacks = _callbacks(hps, setup, evals[-1][1], model_dir, checkpoint_dir)
+    callbacks = _callbacks(hps, setup, renames, evals[-1][1], model_dir, checkpoint_dir)
     callbacks += list(extra_callbacks or [])
     start = _resume(checkpoint_dir)
     done = 0 if start is None else start.num_boosted_rounds()
@@ -210,9 +220,21 @@ def _resume(checkpoint_dir: Path | None) -> xgb.Booster | None:
     return booster
 
 
+def _parameterised_metrics(native: list[str], hps: Mapping[str, Any]) -> dict[str, str]:
+    """Declared metric -> the name XGBoost needs. XGBoost only knows ``tweedie-nloglik@<rho>``;
+    localtune evaluates the declared ``tweedie-nloglik`` at ``rho = tweedie_variance_power``
+    (default 1.5) and logs it under the declared name, so the registered regex can match (the
+    image passes the bare name to XGBoost, which rejects it)."""
+    if "tweedie-nloglik" not in native:
+        return {}
+    rho = float(hps.get("tweedie_variance_power", 1.5))
+    return {"tweedie-nloglik": f"tweedie-nloglik@{rho:g}"}
+
+
 def _callbacks(
     hps: Mapping[str, Any],
     setup: EvalSetup,
+    renames: Mapping[str, str],
     watched_data: str,
     model_dir: Path,
     checkpoint_dir: Path | None,
@@ -224,12 +246,12 @@ def _callbacks(
         callbacks.append(CheckpointSaver(checkpoint_dir))
     if hps.get("save_model_on_termination") == "true":
         callbacks.append(ModelSaver(model_dir))
-    callbacks.append(LogMonitor())
+    callbacks.append(LogMonitor({xgb_name: name for name, xgb_name in renames.items()}))
     if "early_stopping_rounds" in hps:
         callbacks.append(
             xgb.callback.EarlyStopping(
                 rounds=hps["early_stopping_rounds"],
-                metric_name=setup.stopping_metric,
+                metric_name=renames.get(setup.stopping_metric or "", setup.stopping_metric),
                 data_name=watched_data,
                 maximize=setup.maximize if setup.stopping_metric else None,
                 save_best=True,
