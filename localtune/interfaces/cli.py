@@ -55,22 +55,47 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    request = json.loads(SEED_EXAMPLE.read_text())
-    service = get_service(args.home)
-    problems = check_create_tuning_job(request, parent_lookup=service.parent_lookup)
-    print(f"Seed example request: {SEED_EXAMPLE.name}")
-    if problems:
-        for problem in problems:
-            print(f"  - {problem}")
-        return EXIT_INVALID
+    """The seed example for real: data into the local S3, the tuning job with live progress,
+    then the best training job and its hyperparameters."""
+    from localtune import demo
+    from localtune.config import resolve_home
+
+    home = resolve_home(args.home)
+    demo.write_breast_cancer(home)
+    request = demo.demo_request(strategy=args.strategy, jobs=args.jobs)
     config = request["HyperParameterTuningJobConfig"]
+    objective = config["HyperParameterTuningJobObjective"]
+    limits = config["ResourceLimits"]
     print(
-        f"valid: {config['Strategy']} search, {config['ResourceLimits']['MaxNumberOfTrainingJobs']}"
-        f" training jobs, {config['ResourceLimits']['MaxParallelTrainingJobs']} at a time, "
-        f"objective {config['HyperParameterTuningJobObjective']['MetricName']} "
-        f"({config['HyperParameterTuningJobObjective']['Type']})"
+        f"localtune demo: the seed example ({SEED_EXAMPLE.name}) on scikit-learn's breast_cancer"
+        f" data in {demo.DATA_PREFIX}/ (home {home})\n"
+        f"  {config['Strategy']} search, {limits['MaxNumberOfTrainingJobs']} training jobs of the"
+        f" built-in XGBoost, {limits['MaxParallelTrainingJobs']} at a time,"
+        f" objective {objective['MetricName']} ({objective['Type']})",
+        flush=True,
     )
-    return 0
+    path = home / "demo-request.json"
+    path.write_text(json.dumps(request, indent=2))
+    status = cli_engine.cmd_tune(argparse.Namespace(request=str(path), name=None, home=str(home)))
+    sm = make_client(home)
+    name = request["HyperParameterTuningJobName"]
+    described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+    best = described.get("BestTrainingJob")
+    if best is None:
+        print(f"{name}: {described['HyperParameterTuningJobStatus']}, no best training job")
+        return status or EXIT_INVALID
+    job = sm.describe_training_job(TrainingJobName=best["TrainingJobName"])
+    metric = best["FinalHyperParameterTuningJobObjectiveMetric"]
+    print(f"\nBest training job: {best['TrainingJobName']}")
+    print(f"  {metric['MetricName']} = {metric['Value']}")
+    for key, value in sorted(best["TunedHyperParameters"].items()):
+        print(f"  {key} = {value}")
+    print(f"  model: {job['ModelArtifacts']['S3ModelArtifacts']}")
+    print(
+        f"\nSee it all: localtune --home {home} describe-hyper-parameter-tuning-job "
+        f"--hyper-parameter-tuning-job-name {name}"
+    )
+    return status
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -100,6 +125,8 @@ def build_parser(operations: Sequence[str]) -> argparse.ArgumentParser:
     validate.add_argument("request", help="REQUEST.json (as for aws ... --cli-input-json)")
     validate.set_defaults(func=cmd_validate)
     demo = sub.add_parser("demo", help="the seed example tuning job")
+    demo.add_argument("--strategy", choices=("Bayesian", "Random", "Grid", "Hyperband"))
+    demo.add_argument("--jobs", type=int, help="MaxNumberOfTrainingJobs (default: the seed's 20)")
     demo.set_defaults(func=cmd_demo)
     serve = sub.add_parser("serve", help="serve SageMaker's JSON 1.1 API over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
