@@ -81,6 +81,15 @@ def test_data_files_order_hidden_and_underscore_files(tmp_path: Path) -> None:
     )
 
 
+def test_data_files_survive_a_cycle_of_linked_folders(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("0,1\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    names = [p.relative_to(tmp_path).as_posix() for p in data_files(tmp_path)]
+    assert names[0] == "a.csv"
+    assert len(names) < 10
+
+
 # ---- CSV ---------------------------------------------------------------------------------------
 
 

@@ -9,10 +9,11 @@ localtune limitations (said in the failure reason, so nobody mistakes them for S
 rules): ``Pipe`` input mode and ``recordio-protobuf`` content are not supported. ``FastFile``
 behaves as ``File`` (the data is already in the channel directory).
 
-Files: every regular file under the channel directory, up to 3 directory levels deep (deeper
-files are ignored with a warning, as in the image), in sorted path order. A file whose name
-starts with ``.`` fails the job ("Hidden file found in the data path! ..."); names starting with
-``_`` (``_SUCCESS`` markers of Spark jobs) are skipped.
+Files: every regular file under the channel directory (linked folders followed), in folders up
+to 3 levels deep counting the channel itself (deeper folders are ignored with a warning, as in
+the image), in sorted path order. A file whose name starts with ``.`` fails the job ("Hidden
+file found in the data path! ..."); names starting with ``_`` (``_SUCCESS`` markers of Spark
+jobs) are skipped.
 """
 
 from __future__ import annotations
@@ -119,19 +120,19 @@ def data_files(channel_dir: Path) -> list[Path]:
         return [channel_dir]
     found: list[Path] = []
     for root, dirs, files in os.walk(channel_dir, followlinks=True):
-        dirs.sort()
         depth = len(Path(root).relative_to(channel_dir).parts) + 1
+        if depth >= MAX_FOLDER_DEPTH and dirs:
+            # Deeper folders are not read (this also ends cycles of linked folders).
+            print(
+                f"WARNING: folders below {root} are more than {MAX_FOLDER_DEPTH} levels deep in "
+                f"the channel; their files are not loaded: {sorted(dirs)}",
+                file=sys.stderr,
+            )
+            dirs.clear()
+        dirs.sort()
         for name in sorted(files):
             if name.startswith("."):
                 raise UserError("Hidden file found in the data path! Remove that before training.")
-            if name.startswith("_"):
-                continue
-            if depth > MAX_FOLDER_DEPTH:
-                print(
-                    f"WARNING: {Path(root) / name} is more than {MAX_FOLDER_DEPTH} folders deep "
-                    "in the channel and is not loaded",
-                    file=sys.stderr,
-                )
-                continue
-            found.append(Path(root) / name)
+            if not name.startswith("_"):
+                found.append(Path(root) / name)
     return found
