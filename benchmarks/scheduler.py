@@ -21,17 +21,16 @@ pays that import once, which is not what this benchmark measures. Results go to
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before anything numeric is imported
 
 IMAGE = "localtune-bench/sleep:1"
 SCRIPT = """#!/bin/sh
