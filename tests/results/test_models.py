@@ -155,3 +155,40 @@ def test_models_over_the_aws_cli_style_commands(trained: TrainedModel, capsys: A
     assert main(["--home", home, "delete-model", "--model-name", "cli-model"]) == 0
     assert main(["--home", home, "describe-model", "--model-name", "cli-model"]) == 254
     assert "Could not find model" in capsys.readouterr().err
+
+
+def test_real_boto3_over_http_and_mock(trained: TrainedModel) -> None:
+    """The model operations go through Service.call: boto3 reaches them through the HTTP
+    server and through the in-process mock alike."""
+    import boto3
+
+    import localtune
+    from localtune.interfaces.server import make_server, serve_in_thread
+
+    server = make_server(home=trained.home, port=0)
+    serve_in_thread(server)
+    try:
+        http_client = boto3.client(
+            "sagemaker",
+            endpoint_url=server.url,
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        )
+        container = {"Image": IMAGE, "ModelDataUrl": trained.uri}
+        http_client.create_model(ModelName="over-http", PrimaryContainer=container)
+        assert http_client.describe_model(ModelName="over-http")["PrimaryContainer"] == container
+        with pytest.raises(http_client.exceptions.ClientError) as excinfo:
+            http_client.create_model(ModelName="over-http", PrimaryContainer=container)
+        assert "Cannot create already existing model" in error_of(excinfo)[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+    with localtune.mock_sagemaker(home=trained.home):
+        mocked = boto3.client("sagemaker", region_name="us-east-1")
+        names = [m["ModelName"] for m in mocked.list_models(NameContains="over-http")["Models"]]
+        assert names == ["over-http"]
+        mocked.delete_model(ModelName="over-http")
+    with pytest.raises(ClientError) as excinfo:
+        localtune.client(trained.home).describe_model(ModelName="over-http")
+    assert "Could not find model" in error_of(excinfo)[1]
