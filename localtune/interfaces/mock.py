@@ -18,14 +18,13 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from localtune.api.service import Service
-from localtune.interfaces.client import answer
-from localtune.interfaces.services import get_service
+if TYPE_CHECKING:
+    from localtune.api.service import Service
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,7 +41,11 @@ _PLACEHOLDERS = {
 def _before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     with _lock:
         service = _active[-1] if _active else None
-    return None if service is None else answer(service, request)
+    if service is None:
+        return None
+    from localtune.interfaces.client import answer
+
+    return answer(service, request)
 
 
 botocore.handlers.BUILTIN_HANDLERS.append(("before-send.sagemaker", _before_send))
@@ -65,6 +68,8 @@ class mock_sagemaker:
         self._saved_env: dict[str, str | None] = {}
 
     def start(self) -> Service:
+        from localtune.interfaces.services import get_service
+
         service = get_service(self.home)
         for key, value in _PLACEHOLDERS.items():
             if not os.environ.get(key):
