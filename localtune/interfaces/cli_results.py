@@ -23,10 +23,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from localtune.interfaces import aws_cli
+from localtune.interfaces import aws_cli, services
 from localtune.interfaces.client import client as make_client
 
 EXIT_FAILURE = 1
+
+
+def _no_engine_here(args: argparse.Namespace) -> None:
+    """These commands only read results: unfinished tuning jobs of the home keep running in (or
+    are resumed by) a detached engine process, never inside this command's process."""
+    services.prefer_background(args.home)
 
 
 def _fail(command: str, message: str) -> int:
@@ -40,6 +46,7 @@ def _error_message(exc: ClientError) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    _no_engine_here(args)
     from localtune.results.analytics import MissingExtra
     from localtune.results.export import export_csv
 
@@ -56,6 +63,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    _no_engine_here(args)
     from localtune.results.analytics import MissingExtra
     from localtune.results.report import write_report
 
@@ -75,6 +83,7 @@ def cmd_create_model(args: argparse.Namespace) -> int:
     """``create-model``: the AWS-CLI-style command, plus ``--from-best-training-job``."""
     from localtune.results.export import NoBestTrainingJob, best_model_request
 
+    _no_engine_here(args)
     sm = make_client(args.home)
     if not args.from_best_training_job:
         return aws_cli.run_operation(sm, args)
@@ -105,6 +114,7 @@ def cmd_create_model(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    _no_engine_here(args)
     from localtune.results import inference
 
     try:
@@ -133,6 +143,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_serve_model(args: argparse.Namespace) -> int:
+    _no_engine_here(args)
     from localtune.interfaces.model_server import ModelServer
     from localtune.results import inference
 
