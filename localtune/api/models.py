@@ -14,10 +14,11 @@ Decisions where SageMaker's behaviour is UNKNOWN (written down here and in the r
 
 * ``PrimaryContainer`` and ``Containers`` are mutually exclusive and one is required (the API
   reference says a model needs a container; the exact wording of SageMaker's error is unknown).
-* ``ModelDataUrl`` must be an ``s3://`` URI of an existing object in the local S3 — SageMaker
-  checks that it can read the model data at create time ("Could not access model data at …");
-  localtune also checks that the object is a tar archive, as SageMaker documents that it must be
-  a single ``.tar.gz``. ``https://`` URLs are rejected: localtune has no HTTP S3.
+* ``ModelDataUrl`` must be an ``s3://`` URI of an existing object in the local S3: SageMaker
+  checks at create time that the object exists (observed: ``Could not find model data at
+  <url>.``), but not what it holds — a corrupt archive fails only when a container loads it, and
+  so it does here (``serve-model``/``predict``). ``https://`` URLs are rejected: localtune has no
+  HTTP S3.
 * The built-in XGBoost image needs model data (``ModelDataUrl`` or ``ModelDataSource``): the docs
   say it is required for built-in algorithms.
 * ``ListModels``: ``NameContains`` matches case-insensitively (model names are case-insensitive);
@@ -27,7 +28,6 @@ Decisions where SageMaker's behaviour is UNKNOWN (written down here and in the r
 
 from __future__ import annotations
 
-import tarfile
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -62,24 +62,21 @@ def _containers(params: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]
 
 
 def _check_model_data(home: Path, path: str, url: str) -> list[str]:
+    """SageMaker's create-time check that the model data exists (its observed message first,
+    then what localtune looked at)."""
     if not url.startswith("s3://"):
         return [
-            f"Could not access model data at {url} ('{path}.modelDataUrl'): localtune serves "
-            "model data from its local S3 only, so the URL must start with s3://."
+            f"Could not find model data at {url}. ('{path}.modelDataUrl': localtune serves "
+            "model data from its local S3 only, so the URL must start with s3://.)"
         ]
     try:
         local = LocalS3.from_home(home).path(url)
     except S3Error as exc:
-        return [f"Could not access model data at {url} ('{path}.modelDataUrl'): {exc}"]
+        return [f"Could not find model data at {url}. ('{path}.modelDataUrl': {exc})"]
     if not local.is_file():
         return [
-            f"Could not access model data at {url} ('{path}.modelDataUrl'): there is no such "
-            "object in the local S3. Use the S3ModelArtifacts of a completed training job."
-        ]
-    if not tarfile.is_tarfile(local):
-        return [
-            f"Model data at {url} ('{path}.modelDataUrl') is not a tar archive; ModelDataUrl "
-            "must point to a single .tar.gz file such as a training job's model.tar.gz."
+            f"Could not find model data at {url}. ('{path}.modelDataUrl': there is no such "
+            "object in the local S3; use the S3ModelArtifacts of a completed training job.)"
         ]
     return []
 

@@ -56,7 +56,10 @@ def test_delete_unknown_model(sm: Any) -> None:
 @pytest.mark.parametrize(
     ("container", "needle"),
     [
-        ({"Image": IMAGE, "ModelDataUrl": "s3://results-bucket/missing/model.tar.gz"}, "no such"),
+        (
+            {"Image": IMAGE, "ModelDataUrl": "s3://results-bucket/missing/model.tar.gz"},
+            "Could not find model data at s3://results-bucket/missing/model.tar.gz.",
+        ),
         ({"Image": IMAGE, "ModelDataUrl": "https://example.com/m.tar.gz"}, "must start with s3"),
         ({"Image": IMAGE}, "modelDataUrl' is required for the built-in XGBoost"),
         ({"ModelDataUrl": "s3://results-bucket/x"}, "'primaryContainer.image' is required"),
@@ -72,13 +75,18 @@ def test_bad_containers_name_the_field(
     assert needle in message
 
 
-def test_model_data_must_be_a_tar_archive(sm: Any, trained: TrainedModel) -> None:
+def test_corrupt_model_data_is_accepted_then_refused_at_load(
+    sm: Any, trained: TrainedModel
+) -> None:
+    """SageMaker checks only that the model data exists; a corrupt archive fails when loaded."""
+    from localtune.results import inference
+
     target = trained.home / "s3" / "results-bucket" / "plain" / "model.tar.gz"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("not a tar")
-    with pytest.raises(ClientError) as excinfo:
-        create_xgb_model(sm, "not-tar", "s3://results-bucket/plain/model.tar.gz")
-    assert "is not a tar archive" in error_of(excinfo)[1]
+    create_xgb_model(sm, "not-tar", "s3://results-bucket/plain/model.tar.gz")
+    with pytest.raises(inference.ModelNotServable, match="model not-tar: cannot load s3://"):
+        inference.load("not-tar", home=trained.home)
 
 
 def test_model_level_validation_names_member(sm: Any) -> None:
