@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -12,7 +13,9 @@ from tests.helpers import seed_request
 
 
 @pytest.fixture
-def sm(tmp_path):
+def sm(tmp_path, monkeypatch):
+    """A client whose tuning jobs are recorded but not run: these tests are about the API."""
+    monkeypatch.setenv("LOCALTUNE_ENGINE", "off")
     return localtune.client(home=tmp_path)
 
 
@@ -21,7 +24,7 @@ def test_create_returns_arn_and_describe_echoes_request(sm):
     assert response["HyperParameterTuningJobArn"].endswith(":hyper-parameter-tuning-job/seed-job")
     described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="seed-job")
     assert described["HyperParameterTuningJobName"] == "Seed-Job"
-    assert described["HyperParameterTuningJobStatus"] in ("InProgress", "Completed")
+    assert described["HyperParameterTuningJobStatus"] == "InProgress"
     assert described["CreationTime"].tzinfo is not None
     assert described["HyperParameterTuningJobConfig"]["RandomSeed"] == 123
     definition = described["TrainingJobDefinition"]
@@ -144,18 +147,33 @@ def test_unknown_training_job_is_validation_exception_as_observed(sm):
     assert caught.value.response["Error"]["Message"] == "Requested resource not found."
 
 
-def test_delete_requires_a_finished_job_then_removes_the_record(sm):
+def test_delete_refuses_a_running_job(sm):
     sm.create_hyper_parameter_tuning_job(**seed_request("del-job"))
-    sm.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName="del-job")
-    status = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="del-job")[
-        "HyperParameterTuningJobStatus"
-    ]
-    if status not in ("Stopped", "Completed", "Failed"):
-        with pytest.raises(ClientError) as caught:
-            sm.delete_hyper_parameter_tuning_job(HyperParameterTuningJobName="del-job")
-        assert caught.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError) as caught:
+        sm.delete_hyper_parameter_tuning_job(HyperParameterTuningJobName="del-job")
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    assert "Stop it first" in caught.value.response["Error"]["Message"]
     with pytest.raises(sm.exceptions.ResourceNotFound):
         sm.delete_hyper_parameter_tuning_job(HyperParameterTuningJobName="never-made")
+
+
+def test_delete_removes_a_stopped_job(tmp_path):
+    sm = localtune.client(home=tmp_path)  # with the engine: the stop completes
+    sm.create_hyper_parameter_tuning_job(**seed_request("del-job"))
+    sm.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName="del-job")
+    deadline = time.monotonic() + 60
+    while (
+        sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="del-job")[
+            "HyperParameterTuningJobStatus"
+        ]
+        != "Stopped"
+    ):
+        assert time.monotonic() < deadline, "the stopped job never reached Stopped"
+        time.sleep(0.1)
+    sm.delete_hyper_parameter_tuning_job(HyperParameterTuningJobName="del-job")
+    with pytest.raises(sm.exceptions.ResourceNotFound):
+        sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="del-job")
+    sm.create_hyper_parameter_tuning_job(**seed_request("del-job"))  # the name is free again
 
 
 def test_two_clients_on_one_home_see_the_same_jobs(tmp_path):
