@@ -60,6 +60,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--jobs", type=int, default=1, help="worker processes (loky); default 1")
     p.add_argument("--out", type=Path, default=Path("benchmarks/results/strategies"))
     p.add_argument("--quick", action="store_true", help=f"2 seeds, tasks {QUICK_TASKS}")
+    p.add_argument("--exclude", help="METHOD:BUDGET pairs to skip, e.g. skopt-gp:batch")
     p.add_argument("--dry-run", action="store_true", help="print the plan and estimate only")
     p.add_argument("--rescore", type=Path, help="report from an earlier raw.jsonl; run nothing")
     args = p.parse_args(argv)
@@ -111,33 +112,67 @@ def resolve_methods(spec: str | None) -> tuple[list[str], list[str]]:
     return methods, notes
 
 
-def estimate(tasks: list[str], methods: list[str], budgets: list[str], seeds: int) -> str:
+def estimate(units: list[Unit]) -> str:
     """Cost estimate from one timed evaluation per task and the rough optimiser costs."""
     import numpy as np
 
     from benchmarks._tasks import get_task, sample_uniform
 
     rng = np.random.default_rng(0)
-    eval_s = 0.0
-    for name in tasks:
+    per_eval: dict[str, float] = {}
+    for name in dict.fromkeys(u.task for u in units):
         task = get_task(name)
         timings = []
         for _ in range(2):  # the first call pays for imports and data loading
             t0 = time.perf_counter()
             task.evaluate(sample_uniform(task.dims, rng))
             timings.append(time.perf_counter() - t0)
-        eval_s += min(timings)
-    evals = sum(BUDGETS[b].evaluations for b in budgets)
-    evaluation = eval_s * evals * seeds * len(methods)
-    overhead = sum(OVERHEAD_S.get(m, 0.0) for m in methods) * evals * seeds * len(tasks)
+        per_eval[name] = min(timings)
+    evals = [BUDGETS[u.budget].evaluations for u in units]
+    evaluation = sum(per_eval[u.task] * n for u, n in zip(units, evals, strict=True))
+    overhead = sum(OVERHEAD_S.get(u.method, 0.0) * n for u, n in zip(units, evals, strict=True))
     total = evaluation + overhead
     return (
-        f"plan: {len(tasks)} tasks × {len(methods)} methods × {seeds} seeds × budgets "
-        f"{'+'.join(budgets)} = {len(tasks) * len(methods) * seeds * len(budgets)} runs, "
-        f"{evals * len(tasks) * len(methods) * seeds} evaluations\n"
+        f"plan: {len(units)} runs (task × method × budget × seed), {sum(evals)} evaluations\n"
         f"estimated CPU time: {total / 60:.1f} min (objective {evaluation / 60:.1f} min, "
-        f"optimisers ≈ {overhead / 60:.1f} min; rough, optimiser costs grow with n)"
+        f"optimisers ≈ {overhead / 60:.1f} min; rough: optimiser costs grow with n and with "
+        "machine load)"
     )
+
+
+def machine() -> dict[str, Any]:
+    """Conditions worth printing next to timings: cores, load, library versions."""
+    import importlib.metadata as md
+    import platform
+
+    versions = {}
+    for pkg in ("numpy", "scipy", "scikit-learn", "xgboost", "optuna", "scikit-optimize", "torch"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            continue
+    load = [round(x, 2) for x in os.getloadavg()]
+    return {
+        "cpus": os.cpu_count(),
+        "load_avg_1_5_15": load,
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def parse_exclude(spec: str | None) -> set[tuple[str, str]]:
+    """``method:budget`` pairs not to run, e.g. ``skopt-gp:batch`` (skopt's batch mode refits
+    its GP once per batch member and dominates the CPU bill)."""
+    out: set[tuple[str, str]] = set()
+    for item in (s.strip() for s in (spec or "").split(",") if s.strip()):
+        method, _, budget = item.partition(":")
+        if method not in METHODS or budget not in BUDGETS:
+            raise SystemExit(
+                f"--exclude: {item!r} must be METHOD:BUDGET with a known method and one of "
+                + ", ".join(BUDGETS)
+            )
+        out.add((method, budget))
+    return out
 
 
 def _progress(i: int, n: int, rec: dict[str, Any]) -> None:
@@ -192,25 +227,31 @@ def main(argv: list[str] | None = None) -> int:
     tasks = resolve_tasks(args.tasks)
     methods, notes = resolve_methods(args.methods)
     budgets = BUDGET_CHOICES[args.budget]
+    exclude = parse_exclude(args.exclude)
     for note in notes:
         print(note)
-    print(estimate(tasks, methods, budgets, args.seeds))
-    print(f"wall time ≈ CPU time / {min(args.jobs, os.cpu_count() or 1)} (jobs, cores permitting)")
-    if args.dry_run:
-        return 0
     units = [
         Unit(t, m, b, seed)
         for seed in range(args.seeds)
         for t in tasks
         for m in methods
         for b in budgets
+        if (m, b) not in exclude
     ]
+    conditions = machine()
+    print(f"machine: {json.dumps(conditions)}")
+    print(estimate(units))
+    print(f"wall time ≈ CPU time / {min(args.jobs, os.cpu_count() or 1)} (jobs, cores permitting)")
+    if args.dry_run:
+        return 0
     args.out.mkdir(parents=True, exist_ok=True)
     sink = args.out / "raw.jsonl"
     sink.write_text("", encoding="utf-8")
     t0 = time.perf_counter()
     records = run_units(units, args.jobs, sink=sink, progress=_progress)
     meta = {"command": command, "wall_seconds": time.perf_counter() - t0, "jobs": args.jobs}
+    meta["machine_at_start"], meta["machine_at_end"] = conditions, machine()
+    print(f"machine at end: {json.dumps(meta['machine_at_end'])}")
     print(report(records, args.out, meta))
     return 0
 

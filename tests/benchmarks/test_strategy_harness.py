@@ -165,3 +165,30 @@ def test_cli_end_to_end_two_tasks_one_seed(
     assert cli.main(["--rescore", str(tmp_path / "raw.jsonl"), "--out", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "report.md").read_text() == (tmp_path / "report.md").read_text()
     assert dims_of(get_task("branin").ranges)[0].name == "x1"
+
+
+def test_exclude_takes_method_budget_pairs() -> None:
+    assert cli.parse_exclude("skopt-gp:batch, optuna-gp:sequential128") == {
+        ("skopt-gp", "batch"),
+        ("optuna-gp", "sequential128"),
+    }
+    with pytest.raises(SystemExit, match="'skopt-gp:huge' must be METHOD:BUDGET"):
+        cli.parse_exclude("skopt-gp:huge")
+
+
+@pytest.mark.skipif(not HAS_STRATEGIES, reason="needs the strategies package")
+def test_latency_smoke_reports_percentiles_and_verdicts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import latency
+
+    argv = ["--ns", "12", "--dims", "6", "--repeats", "2", "--methods", "localtune-bayesian"]
+    assert latency.main([*argv, "--out", str(tmp_path)]) == 0
+    results = json.loads((tmp_path / "latency.json").read_text())
+    wall = results["dims"]["6"]["localtune-bayesian"]["12"]
+    cpu = results["dims"]["6"]["localtune-bayesian:cpu"]["12"]
+    assert len(wall) == len(cpu) == 2 and all(w > 0 for w in wall)
+    out = capsys.readouterr().out
+    assert "SKIP: ask() p50 ≤ 50 ms at n = 100, d = 6" in out  # n = 100 was not measured
+    with pytest.raises(SystemExit):
+        latency.main(["--dims", "5"])  # the objective needs multiples of 6
