@@ -7,12 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from localtune.demo import write_breast_cancer
 from localtune.interfaces.server import make_server, serve_in_thread
-from tests.helpers import seed_request
+from tests.helpers import seed_request, small_seed_request
 
 AWS = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
 pytestmark = pytest.mark.skipif(AWS is None, reason="awscli (test extra) is not installed")
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.skipif(AWS is None, reason="awscli (test extra) is not 
 
 @pytest.fixture
 def endpoint(tmp_path):
+    write_breast_cancer(tmp_path / "home")
     server = make_server(home=tmp_path / "home", port=0)
     serve_in_thread(server)
     yield server.url
@@ -46,47 +49,53 @@ def aws(endpoint: str, tmp_path: Path, *args: str) -> subprocess.CompletedProces
     )
 
 
+def _describe(endpoint: str, tmp_path: Path, name: str) -> dict:
+    described = aws(
+        endpoint, tmp_path, "describe-hyper-parameter-tuning-job",
+        "--hyper-parameter-tuning-job-name", name,
+    )  # fmt: skip
+    assert described.returncode == 0, described.stderr
+    return json.loads(described.stdout)
+
+
 def test_create_describe_list_stop_with_the_aws_cli(endpoint, tmp_path):
     request = tmp_path / "request.json"
-    request.write_text(json.dumps(seed_request("cli-job")))
+    request.write_text(json.dumps(small_seed_request("cli-job", jobs=2)))
     created = aws(
-        endpoint,
-        tmp_path,
-        "create-hyper-parameter-tuning-job",
-        "--cli-input-json",
-        f"file://{request}",
-    )
+        endpoint, tmp_path, "create-hyper-parameter-tuning-job",
+        "--cli-input-json", f"file://{request}",
+    )  # fmt: skip
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["HyperParameterTuningJobArn"].endswith("/cli-job")
 
-    described = aws(
-        endpoint,
-        tmp_path,
-        "describe-hyper-parameter-tuning-job",
-        "--hyper-parameter-tuning-job-name",
-        "cli-job",
-    )
-    assert described.returncode == 0, described.stderr
-    assert json.loads(described.stdout)["HyperParameterTuningJobName"] == "cli-job"
+    deadline = time.monotonic() + 120
+    while _describe(endpoint, tmp_path, "cli-job")["HyperParameterTuningJobStatus"] == "InProgress":
+        assert time.monotonic() < deadline, "cli-job did not finish"
+        time.sleep(0.5)
+    assert _describe(endpoint, tmp_path, "cli-job")["HyperParameterTuningJobStatus"] == "Completed"
 
     listed = aws(
-        endpoint,
-        tmp_path,
-        "list-training-jobs-for-hyper-parameter-tuning-job",
-        "--hyper-parameter-tuning-job-name",
-        "cli-job",
-    )
+        endpoint, tmp_path, "list-training-jobs-for-hyper-parameter-tuning-job",
+        "--hyper-parameter-tuning-job-name", "cli-job",
+        "--sort-by", "FinalObjectiveMetricValue",
+    )  # fmt: skip
     assert listed.returncode == 0, listed.stderr
-    assert json.loads(listed.stdout)["TrainingJobSummaries"] == [] or listed.stdout
+    summaries = json.loads(listed.stdout)["TrainingJobSummaries"]
+    assert [s["TrainingJobStatus"] for s in summaries] == ["Completed", "Completed"]
 
+    long_request = tmp_path / "long.json"
+    long_request.write_text(json.dumps(small_seed_request("cli-long", jobs=50, parallel=1)))
+    started = aws(
+        endpoint, tmp_path, "create-hyper-parameter-tuning-job",
+        "--cli-input-json", f"file://{long_request}",
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
     stopped = aws(
-        endpoint,
-        tmp_path,
-        "stop-hyper-parameter-tuning-job",
-        "--hyper-parameter-tuning-job-name",
-        "cli-job",
-    )
+        endpoint, tmp_path, "stop-hyper-parameter-tuning-job",
+        "--hyper-parameter-tuning-job-name", "cli-long",
+    )  # fmt: skip
     assert stopped.returncode == 0, stopped.stderr
+    assert stopped.stdout.strip() == ""  # StopHyperParameterTuningJob has no output
 
 
 def test_errors_look_as_the_cli_shows_them_for_the_real_service(endpoint, tmp_path):
