@@ -11,7 +11,8 @@ Choices where SageMaker is silent (UNKNOWN):
   at least 1 % of ``|best|`` (the first value always improves). Every job that ends with a value
   and does not improve adds one to ``NumberOfTrainingJobsObjectiveNotImproving``; an improvement
   resets it to 0. Jobs without an objective value (failed) are not counted either way. The
-  counter is shown (in ``TuningJobCompletionDetails``) when the criterion is configured.
+  counter is shown (in ``TuningJobCompletionDetails``) whenever the request has
+  ``TuningJobCompletionCriteria``, whichever criteria it sets.
 - ``ConvergenceDetected`` (``CompleteOnConvergence: Enabled``; SageMaker's test is proprietary):
   once at least :data:`CONVERGENCE_MIN_JOBS` jobs have ended with a value, the search has
   converged when the best value improved by no more than 1 % of the spread (max − min) of all
@@ -63,6 +64,7 @@ class CompletionTracker:
     """The completion criteria of one tuning job and their state (see the module docstring)."""
 
     def __init__(self, criteria: Mapping[str, Any] | None) -> None:
+        self.configured = bool(criteria)
         criteria = criteria or {}
         target = criteria.get("TargetObjectiveMetricValue")
         self.target: float | None = None if target is None else float(target)
@@ -115,7 +117,7 @@ class CompletionTracker:
         criterion reports anything. A detection time already ``stored`` (by an engine before a
         restart) is kept."""
         out: dict[str, Any] = {}
-        if self.not_improving_limit is not None:
+        if self.configured:
             out["NumberOfTrainingJobsObjectiveNotImproving"] = self.not_improving
         earlier = (stored or {}).get("ConvergenceDetectedTime")
         if earlier is not None:
