@@ -61,7 +61,8 @@ def test_convergence_needs_enough_jobs_and_a_flat_best() -> None:
         "NumberOfTrainingJobsObjectiveNotImproving": 5,
         "ConvergenceDetectedTime": 200.0,
     }
-    assert tracker.details({"ConvergenceDetectedTime": 150.0})["ConvergenceDetectedTime"] == 150.0
+    kept = tracker.details({"ConvergenceDetectedTime": 150.0})  # as stored before a restart
+    assert kept is not None and kept["ConvergenceDetectedTime"] == 150.0
     disabled = CompletionTracker({"ConvergenceDetected": {"CompleteOnConvergence": "Disabled"}})
     assert not any(disabled.observe(0.5, maximize=True) for _ in range(20))
     assert CompletionTracker(None).details() is None
