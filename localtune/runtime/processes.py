@@ -13,15 +13,14 @@ Two ways, one handle:
 
 A job's children die with it: every stop signals the whole process group. A forked program also
 dies when the fork server does (``PR_SET_PDEATHSIG`` on Linux), which happens when the engine
-process dies; commands are reaped by the next engine through :func:`kill_orphan`.
+process dies (:mod:`localtune.runtime.forkserver`); commands are reaped by the next engine
+through :func:`kill_orphan`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import importlib
-import multiprocessing
+import json
 import os
 import select
 import signal
@@ -29,7 +28,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,18 +49,8 @@ FORK_SERVER_ENV = {
     "MKL_NUM_THREADS": "1",
     "NUMEXPR_NUM_THREADS": "1",
 }
-_PRELOAD = [
-    "numpy",
-    "scipy",
-    "xgboost",
-    "localtune.runtime.processes",
-    "localtune.runtime.contract",
-    "localtune.runtime.xgb.program",
-    "localtune.runtime.scriptmode",
-]
 _lock = threading.Lock()
-_context: BaseContext | None = None
-_PR_SET_PDEATHSIG = 1
+_server: _ForkServer | None = None
 
 
 class ProcessHandle(Protocol):
@@ -102,18 +90,95 @@ class _PopenHandle:
         return status
 
 
+class _ForkServer:
+    """The engine's side of :mod:`localtune.runtime.forkserver`."""
+
+    def __init__(self) -> None:
+        env = {**os.environ, **FORK_SERVER_ENV}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "localtune.runtime.forkserver"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            close_fds=True,
+        )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._stdin = self._process.stdin
+        self._stdout = self._process.stdout
+        self._cond = threading.Condition()
+        self._next_id = 0
+        self._started: dict[int, dict[str, Any]] = {}
+        self._statuses: dict[int, int] = {}
+        self._ready = False
+        self._dead = False
+        threading.Thread(target=self._read, name="localtune-forkserver-reader", daemon=True).start()
+        with self._cond:
+            self._cond.wait_for(lambda: self._ready or self._dead, timeout=120)
+            if not self._ready:
+                raise OSError("the localtune fork server did not start")
+
+    def _read(self) -> None:
+        for line in self._stdout:
+            message = json.loads(line)
+            with self._cond:
+                if "ready" in message:
+                    self._ready = True
+                elif "status" in message:
+                    self._statuses[int(message["pid"])] = int(message["status"])
+                else:
+                    self._started[int(message["id"])] = message
+                self._cond.notify_all()
+        with self._cond:
+            self._dead = True
+            self._cond.notify_all()
+
+    def alive(self) -> bool:
+        return not self._dead and self._process.poll() is None
+
+    def start(self, module: str, env: Mapping[str, str], cwd: Path, log: Path) -> int:
+        with self._cond:
+            request_id = self._next_id
+            self._next_id += 1
+            request = {
+                "id": request_id,
+                "module": module,
+                "env": dict(env),
+                "cwd": str(cwd),
+                "log": str(log),
+            }
+            self._stdin.write((json.dumps(request) + "\n").encode())
+            self._stdin.flush()
+            self._cond.wait_for(lambda: request_id in self._started or self._dead, timeout=60)
+            answer = self._started.pop(request_id, None)
+        if answer is None or "pid" not in answer:
+            reason = "it stopped" if answer is None else answer.get("error")
+            raise OSError(f"the localtune fork server could not start the job: {reason}")
+        return int(answer["pid"])
+
+    def wait(self, pid: int, timeout: float) -> int | None:
+        with self._cond:
+            self._cond.wait_for(lambda: pid in self._statuses or self._dead, timeout=timeout)
+            if pid in self._statuses:
+                return self._statuses.pop(pid)
+            if self._dead:
+                return -signal.SIGKILL  # the server died and took its children along
+            return None
+
+
 class _ForkedHandle:
-    def __init__(self, process: Any) -> None:
-        self._process = process
+    def __init__(self, server: _ForkServer, pid: int) -> None:
+        self._server = server
+        self._pid = pid
+        self._status: int | None = None
 
     @property
     def pid(self) -> int:
-        return int(self._process.pid)
+        return self._pid
 
     def wait(self, timeout: float) -> int | None:
-        self._process.join(timeout)
-        code = self._process.exitcode
-        return None if code is None else int(code)
+        if self._status is None:
+            self._status = self._server.wait(self._pid, timeout)
+        return self._status
 
 
 def can_fork(env: Mapping[str, str]) -> bool:
@@ -123,73 +188,25 @@ def can_fork(env: Mapping[str, str]) -> bool:
     )
 
 
-def _fork_context() -> BaseContext:
-    """The fork server, started once per process with the preloaded modules."""
-    global _context
+def _fork_server() -> _ForkServer:
+    """The fork server of this process, started on first use (and again if it died)."""
+    global _server
     with _lock:
-        if _context is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
-            saved = {key: os.environ.get(key) for key in FORK_SERVER_ENV}
-            os.environ.update(FORK_SERVER_ENV)
-            try:
-                from multiprocessing import forkserver
-
-                forkserver.ensure_running()
-            finally:
-                for key, value in saved.items():
-                    if value is None:
-                        os.environ.pop(key, None)
-                    else:
-                        os.environ[key] = value
-            _context = context
-        return _context
+        if _server is None or not _server.alive():
+            _server = _ForkServer()
+        return _server
 
 
 def warm_up() -> None:
     """Start the fork server now (it takes a second or two to import xgboost)."""
     if sys.platform.startswith("linux"):
-        _fork_context()
-
-
-def _die_with_parent() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
-def _program_child(module: str, env: dict[str, str], cwd: str, log_path: str) -> None:
-    """Runs in the forked child: become a process group, write to the log, run the program."""
-    os.setsid()
-    _die_with_parent()
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_DFL)
-    fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
-    os.environ.clear()
-    os.environ.update(env)
-    os.chdir(cwd)
-    code = importlib.import_module(module).main(["train"])
-    sys.stdout.flush()
-    sys.stderr.flush()
-    sys.exit(int(code or 0))
+        _fork_server()
 
 
 def start_program(module: str, env: Mapping[str, str], cwd: Path, log_path: Path) -> ProcessHandle:
     """Run ``module.main(["train"])`` in a child of the fork server."""
-    context = _fork_context()
-    process = context.Process(  # type: ignore[attr-defined]
-        target=_program_child,
-        args=(module, dict(env), str(cwd), str(log_path)),
-        name=f"localtune-job-{module}",
-        daemon=False,
-    )
-    process.start()
-    return _ForkedHandle(process)
+    server = _fork_server()
+    return _ForkedHandle(server, server.start(module, env, cwd, log_path))
 
 
 def start_command(
