@@ -61,22 +61,23 @@ def _containers(params: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]
     return [(f"containers.{i}.member", c) for i, c in enumerate(params.get("Containers") or [], 1)]
 
 
-def _check_model_data(home: Path, path: str, url: str) -> list[str]:
+def _check_model_data(home: Path, where: str, url: str, *, prefix: bool = False) -> list[str]:
     """SageMaker's create-time check that the model data exists (its observed message first,
-    then what localtune looked at)."""
+    then what localtune looked at). ``prefix``: an S3Prefix (uncompressed model) is a folder."""
     if not url.startswith("s3://"):
         return [
-            f"Could not find model data at {url}. ('{path}.modelDataUrl': localtune serves "
-            "model data from its local S3 only, so the URL must start with s3://.)"
+            f"Could not find model data at {url}. ('{where}': localtune serves model data from "
+            "its local S3 only, so the URL must start with s3://.)"
         ]
     try:
         local = LocalS3.from_home(home).path(url)
     except S3Error as exc:
-        return [f"Could not find model data at {url}. ('{path}.modelDataUrl': {exc})"]
-    if not local.is_file():
+        return [f"Could not find model data at {url}. ('{where}': {exc})"]
+    if not (local.is_dir() if prefix else local.is_file()):
+        kind = "prefix (folder)" if prefix else "object"
         return [
-            f"Could not find model data at {url}. ('{path}.modelDataUrl': there is no such "
-            "object in the local S3; use the S3ModelArtifacts of a completed training job.)"
+            f"Could not find model data at {url}. ('{where}': there is no such {kind} in the "
+            "local S3; use the S3ModelArtifacts of a completed training job.)"
         ]
     return []
 
@@ -87,9 +88,19 @@ def _check_container(home: Path, path: str, container: Mapping[str, Any]) -> lis
     if not image and not container.get("ModelPackageName"):
         problems.append(f"'{path}.image' is required: name the inference image of the model.")
     url = container.get("ModelDataUrl")
+    source = (container.get("ModelDataSource") or {}).get("S3DataSource")
     if url:
-        problems += _check_model_data(home, path, url)
-    elif image and spec.parse_image(image) is not None and not container.get("ModelDataSource"):
+        problems += _check_model_data(home, f"{path}.modelDataUrl", url)
+    if source:
+        # What the SageMaker SDK sends for a training job's artifacts: S3Object + Gzip for
+        # model.tar.gz, S3Prefix + None for an uncompressed model folder.
+        problems += _check_model_data(
+            home,
+            f"{path}.modelDataSource.s3DataSource.s3Uri",
+            source["S3Uri"],
+            prefix=source.get("S3DataType") == "S3Prefix",
+        )
+    if not url and not source and image and spec.parse_image(image) is not None:
         problems.append(
             f"'{path}.modelDataUrl' is required for the built-in XGBoost image {image}: point it "
             "at the model.tar.gz of a training job (its ModelArtifacts.S3ModelArtifacts)."

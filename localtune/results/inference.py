@@ -104,7 +104,7 @@ def _container(name: str, description: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _check_servable(name: str, container: Mapping[str, Any]) -> str:
-    """The ModelDataUrl of a servable container, else :class:`ModelNotServable`."""
+    """Where a servable container's model data is, else :class:`ModelNotServable`."""
     image = str(container.get("Image") or "")
     if not image or spec.parse_image(image) is None:
         raise ModelNotServable(
@@ -118,9 +118,15 @@ def _check_servable(name: str, container: Mapping[str, Any]) -> str:
             "(script mode); localtune serves the built-in XGBoost algorithm mode only"
         )
     url = container.get("ModelDataUrl")
+    source = (container.get("ModelDataSource") or {}).get("S3DataSource") or {}
+    if not url and source.get("S3Uri"):
+        # ModelDataSource (as the SageMaker SDK sends it): a model.tar.gz (S3Object, Gzip) or
+        # an uncompressed model folder (S3Prefix, None); the loader takes either.
+        url = source["S3Uri"]
     if not url:
         raise ModelNotServable(
-            f"model {name} has no ModelDataUrl; localtune needs the model.tar.gz of a training job"
+            f"model {name} has no ModelDataUrl or ModelDataSource; localtune needs the "
+            "model.tar.gz of a training job"
         )
     return str(url)
 

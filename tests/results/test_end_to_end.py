@@ -185,3 +185,22 @@ def test_best_model_predictions_equal_the_booster(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_sagemaker_sdk_creates_and_reuses_the_best_model(run: Run) -> None:
+    """The SDK's Session.create_model_from_job against localtune: the model it creates is the
+    one localtune serves, and a second call reuses it — the SDK recognises localtune's
+    duplicate-name error as SageMaker's ("Cannot create already existing model")."""
+    sagemaker = pytest.importorskip("sagemaker")
+    boto3 = pytest.importorskip("boto3")
+    best = run.description["BestTrainingJob"]["TrainingJobName"]
+    session = sagemaker.session.Session(
+        boto_session=boto3.Session(region_name="us-east-1"), sagemaker_client=run.sm
+    )
+    assert session.create_model_from_job(best, name="sdk-best") == "sdk-best"
+    assert session.create_model_from_job(best, name="sdk-best") == "sdk-best"  # reused
+    model = inference.load("sdk-best", home=run.home)
+    rows = _validation_rows(run.home)[:10]
+    answer, media = inference.invoke(model, _csv(rows), "text/csv")
+    want = [float(v) for v in _best_booster(run).predict(xgb.DMatrix(rows, nthread=1))]
+    assert media == "text/csv" and [float(v) for v in answer.decode().split(",")] == want

@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import pytest
 import xgboost as xgb
+from botocore.exceptions import ClientError
 
 from localtune.interfaces.cli import main
 from localtune.interfaces.model_server import ModelServer, serve_in_thread
 from localtune.results import inference
-from tests.results.conftest import TrainedModel, create_xgb_model
+from tests.results.conftest import IMAGE, TrainedModel, create_xgb_model
 
 
 def csv_rows(rows: np.ndarray) -> bytes:
@@ -240,3 +241,31 @@ def test_serve_model_command_in_a_real_process(
 def test_serve_model_command_refuses_unknown_model(trained: TrainedModel, capfd: Any) -> None:
     assert main(["--home", str(trained.home), "serve-model", "nobody", "--port", "0"]) == 1
     assert 'Could not find model "' in capfd.readouterr().err
+
+
+def test_model_data_source_uncompressed_folder(sm: Any, trained: TrainedModel) -> None:
+    """ModelDataSource as the SDK sends it for an uncompressed model (S3Prefix, None)."""
+    folder = trained.home / "s3" / "results-bucket" / "uncompressed" / "job-1"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "xgboost-model").write_bytes(bytes(trained.booster.save_raw(raw_format="ubj")))
+    source = {
+        "S3Uri": "s3://results-bucket/uncompressed/job-1/",
+        "S3DataType": "S3Prefix",
+        "CompressionType": "None",
+    }
+    sm.create_model(
+        ModelName="from-folder",
+        PrimaryContainer={"Image": IMAGE, "ModelDataSource": {"S3DataSource": source}},
+    )
+    model = inference.load("from-folder", home=trained.home)
+    rows = trained.rows[:7]
+    answer, _ = inference.invoke(model, csv_rows(rows), "text/csv", "application/json")
+    assert json.loads(answer) == expected(trained, rows)
+    missing = {**source, "S3Uri": "s3://results-bucket/uncompressed/nothing/"}
+    with pytest.raises(ClientError) as excinfo:
+        sm.create_model(
+            ModelName="from-nothing",
+            PrimaryContainer={"Image": IMAGE, "ModelDataSource": {"S3DataSource": missing}},
+        )
+    message = excinfo.value.response["Error"]["Message"]
+    assert "Could not find model data at s3://results-bucket/uncompressed/nothing/." in message
