@@ -89,16 +89,25 @@ def test_predict_cli_csv_equals_booster(
     assert [float(line) for line in lines] == expected(trained, rows)
 
 
-def test_predict_cli_libsvm_equals_booster(
-    model_name: str, trained: TrainedModel, monkeypatch: pytest.MonkeyPatch, capfd: Any
+def test_predict_cli_libsvm_from_a_file_equals_booster(
+    model_name: str,
+    trained: TrainedModel,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: Any,
+    tmp_path: Any,
 ) -> None:
     rows = trained.rows[40:60]
+    source = tmp_path / "rows.libsvm"
+    source.write_bytes(libsvm_rows(rows))
     argv = ["--home", str(trained.home), "predict", "--model-name", model_name]
     code, out = run_cli(
-        [*argv, "--content-type", "text/libsvm"], libsvm_rows(rows), monkeypatch, capfd
+        [*argv, "--content-type", "text/libsvm", "--input", str(source)], b"", monkeypatch, capfd
     )
     assert code == 0, out.err
     assert [float(line) for line in out.out.splitlines()] == expected(trained, rows)
+    code, out = run_cli([*argv, "--accept", "application/json"], csv_rows(rows), monkeypatch, capfd)
+    assert code == 0, out.err
+    assert json.loads(out.out) == expected(trained, rows)
 
 
 @pytest.mark.parametrize(
