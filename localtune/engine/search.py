@@ -10,8 +10,12 @@
   rebuild a strategy after a restart).
 
 Choices where SageMaker is silent (UNKNOWN):
-- Several training-job definitions: each has its own strategy, and launches go round-robin over
-  the definitions (a definition whose strategy is exhausted is skipped).
+- Several training-job definitions: each has its own strategy (its own ranges, objective and
+  seed), and launches go round-robin over the definitions (a definition whose strategy is
+  exhausted is skipped), so ``MaxNumberOfTrainingJobs`` is split evenly, the first definitions
+  getting one more when it does not divide. Training jobs keep the single-definition naming
+  ``<tuning job>-NNN-<8 hex>`` with one launch counter for the whole tuning job (SageMaker's
+  multi-definition naming is UNKNOWN); the definition shows in ``TrainingJobDefinitionName``.
 - A strategy rebuilt after a restart is seeded from ``RandomSeed`` mixed with the number of jobs
   already launched, so it does not replay the draws it made before (with ``RandomSeed`` a run
   without restarts is reproducible; a restarted run is not the same run).
