@@ -65,3 +65,22 @@ def test_early_stopping_saves_rounds_at_a_comparable_best(sm: Any, home: Path) -
 
     # a comparable best objective: within 0.01 AUC of the run that trained everything
     assert _best(auto) >= _best(off) - 0.01
+
+
+def test_a_job_stopped_early_can_be_the_best() -> None:
+    """localtune's choice (SageMaker: UNKNOWN): an early-stopped job's last objective value is a
+    real measurement of the model it uploaded, so it competes for BestTrainingJob."""
+    from localtune.api.responses import best_job
+
+    def row(name: str, status: str, value: float) -> dict[str, Any]:
+        return {
+            "name": name,
+            "status": status,
+            "objective_status": "Succeeded",
+            "objective_value": value,
+            "objective_type": "Maximize",
+        }
+
+    jobs = [row("a", "Completed", 0.97), row("b", "Stopped", 0.99), row("c", "Completed", 0.98)]
+    best = best_job(jobs)
+    assert best is not None and best["name"] == "b"

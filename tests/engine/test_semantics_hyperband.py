@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from localtune import demo
 from localtune.engine import hyperband
 from tests.engine._semantics import jobs_of, objective, objective_points, rounds, run, xgb_request
@@ -113,3 +115,13 @@ def test_max_resource_inferred_from_epochs_drives_the_rungs(sm: Any, home: Path)
             assert epochs == 9  # MaxResource = epochs = 9: a promoted job runs to its end
         else:  # rungs at 1, 3 and 9 epochs (eta 3): stopped at 1 or 3, before the 9th
             assert 1 <= epochs < 9
+
+
+def test_xgboost_hyperband_needs_max_resource(sm: Any) -> None:
+    """num_round is not one of the keys MaxResource is inferred from (as on SageMaker)."""
+    request = xgb_request("hbnomax", strategy="Hyperband")
+    with pytest.raises(sm.exceptions.ClientError) as caught:
+        sm.create_hyper_parameter_tuning_job(**request)
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    message = caught.value.response["Error"]["Message"]
+    assert "HyperbandStrategyConfig.MaxResource is required for the Hyperband strategy" in message
