@@ -80,7 +80,7 @@ class ServedModel:
     model_path: Path
     booster: Any
     environment: Mapping[str, str] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def batch(self) -> bool:
@@ -214,7 +214,7 @@ def invoke(
             400, "The request body is empty; send one record per line (features only)."
         )
     try:
-        with model._lock:
+        with model.lock:  # one prediction at a time per booster
             predictions = predict(model.booster, body, content_type)
     except UnsupportedContentType as exc:
         raise InvocationError(415, f"Unsupported Content-Type: {exc}.") from None
