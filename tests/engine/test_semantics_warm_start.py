@@ -213,3 +213,32 @@ def test_invalid_warm_starts_are_refused(sm: Any, parent: dict[str, Any]) -> Non
     transfer["HyperParameterTuningJobName"] = "fine"
     transfer["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxNumberOfTrainingJobs"] = 6
     sm.create_hyper_parameter_tuning_job(**transfer)  # accepted (runs nothing: V67)
+
+
+def test_parent_values_outside_the_child_ranges_are_dropped_not_clipped() -> None:
+    request = xgb_request("unit")
+    ranges = request["HyperParameterTuningJobConfig"]["ParameterRanges"]
+    ranges["CategoricalParameterRanges"] = [{"Name": "booster", "Values": ["gbtree", "dart"]}]
+
+    def job(value: float | None, **hps: str) -> dict[str, Any]:
+        return {
+            "objective_status": "Failed" if value is None else "Succeeded",
+            "objective_value": value,
+            "hyperparameters": {"eta": "0.1", "max_depth": "3", "booster": "dart", **hps},
+        }
+
+    parents = [
+        job(0.9),  # kept
+        job(0.8, eta="0.9"),  # above MaxValue 0.5
+        job(0.8, max_depth="2.5"),  # not an integer
+        job(0.8, booster="gblinear"),  # not among the Values
+        job(0.8, eta="fast"),  # not a number
+        job(None),  # failed: not used
+        {**job(0.7), "hyperparameters": {"eta": "0.2", "booster": "gbtree"}},  # max_depth missing
+        job(0.95, max_depth="6", eta="0.5"),  # on the bounds: kept
+    ]
+    assert warm_start.observations(request, parents) == [
+        ({"eta": "0.1", "max_depth": "3", "booster": "dart"}, 0.9),
+        ({"eta": "0.5", "max_depth": "6", "booster": "dart"}, 0.95),
+    ]
+    assert warm_start.parent_names(request) == []
