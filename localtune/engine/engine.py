@@ -25,7 +25,8 @@ from pathlib import Path
 
 from localtune import config
 from localtune.engine.loop import TuningRun
-from localtune.executors import Executor, LocalExecutor
+from localtune.executors import Executor
+from localtune.executors.choose import make_executor
 from localtune.store import Store
 
 __all__ = ["DEFAULT_STOP_GRACE", "Engine", "owner_alive", "stop_grace_from_env"]
@@ -84,7 +85,8 @@ class Engine:
         self.store = store
         self.region = region or config.default_region()
         self.stop_grace = stop_grace_from_env() if stop_grace is None else float(stop_grace)
-        self.executor: Executor = executor or LocalExecutor()
+        # No executor given: $LOCALTUNE_DASK_SCHEDULER names a Dask cluster, else local processes.
+        self.executor: Executor = executor or make_executor()
         self.heartbeat = heartbeat
         self.lease_ttl = lease_ttl
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

@@ -18,6 +18,9 @@ where SageMaker documents no exact rule:
   the program itself: Failed, NonRetryableError (the failure file wins if there is one).
 - A job lost because the engine running it died or shut down: Failed, RetryableError, with
   FailureReason starting with :data:`ENGINE_LOST`.
+- A platform error reported by the executor (``Outcome.error`` starting ``InternalServerError:``,
+  e.g. the Dask worker running the job died): Failed, RetryableError; any other platform error
+  (``ClientError:`` — data, launch, upload): Failed, NonRetryableError.
 - The objective is the last value of the objective metric; a Completed or Stopped job without one
   has ObjectiveStatus Failed; a Failed job's ObjectiveStatus is Failed.
 """
@@ -192,7 +195,10 @@ def verdict(outcome: Outcome) -> Verdict:
     if outcome.stop_reason is not None:
         return Verdict("Stopped", outcome.stop_reason)
     if outcome.error is not None:
-        return Verdict("Failed", "Failed", outcome.error[:MAX_FAILURE_REASON], "NonRetryable")
+        # SageMaker retries only InternalServerError (reference: RetryStrategy): platform failures
+        # (a Dask worker or scheduler lost) are retryable, the request's (ClientError) are not.
+        kind = "Retryable" if outcome.error.startswith("InternalServerError:") else "NonRetryable"
+        return Verdict("Failed", "Failed", outcome.error[:MAX_FAILURE_REASON], kind)
     if status == 0:
         return Verdict("Completed", "Completed")
     if status is not None and status < 0:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from localtune.engine import definitions, hyperband, lifecycle, warm_start
 from localtune.engine.completion import CompletionTracker
 from localtune.engine.search import Search, Suggestion
+from localtune.executors.base import ExecutorLost
 from localtune.runtime import images, processes
 from localtune.runtime.metrics import MetricExtractor, MetricPoint
 from localtune.runtime.runner import Outcome, TrainingJobSpec
@@ -208,7 +209,7 @@ class TuningRun:
             return False
         self._launch_ready()
         if not self._running:
-            self._finalize(*self._natural_end())
+            self._finalize(*(self._ending or self._natural_end()))
             return True
         self._prepare()
         return False
@@ -439,7 +440,16 @@ class TuningRun:
                 self._after_end(slot, row)
             return
         spec = _spec(self, name, root, definition, hyperparameters, launch)
-        job.future = self.engine.executor.submit(spec, _Events(self, job))
+        try:
+            job.future = self.engine.executor.submit(spec, _Events(self, job))
+        except ExecutorLost as exc:  # e.g. the Dask scheduler is gone: the tuning job fails
+            del self._running[name]
+            reason = f"InternalServerError: {exc}"[: lifecycle.MAX_FAILURE_REASON]
+            lifecycle.finish(
+                self.store, name, lifecycle.Verdict("Failed", "Failed", reason, "Retryable")
+            )
+            self._ending = self._ending or ("Failed", reason)
+            return
         job.future.add_done_callback(lambda _: self._event.set())
 
     # -- recovery -------------------------------------------------------------------------------

@@ -14,7 +14,12 @@ from typing import Protocol
 
 from localtune.runtime.runner import JobEvents, Outcome, TrainingJobSpec
 
-__all__ = ["Executor"]
+__all__ = ["Executor", "ExecutorLost"]
+
+
+class ExecutorLost(RuntimeError):
+    """Raised by ``submit`` when the executor can run no more training jobs (its Dask scheduler
+    is gone); the message says why. The tuning loop fails the tuning job with it."""
 
 
 class Executor(Protocol):

@@ -101,7 +101,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from localtune.interfaces.server import make_server
 
-    server = make_server(args.home, args.host, args.port)
+    try:
+        server = make_server(args.home, args.host, args.port, executor=args.dask_scheduler)
+    except (ValueError, RuntimeError) as exc:  # a bad scheduler address, Dask not reachable
+        print(f"localtune serve: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     print(f"localtune serving SageMaker on {server.url} (home {server.service.home})", flush=True)
     print(f"  export AWS_ENDPOINT_URL_SAGEMAKER={server.url}", flush=True)
     try:
@@ -132,6 +136,7 @@ def build_parser(operations: Sequence[str]) -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8642, help="port (default 8642)")
     serve.add_argument("--home", default=argparse.SUPPRESS, help="localtune home")
+    cli_engine.add_dask_option(serve)
     serve.set_defaults(func=cmd_serve)
     aws_cli.add_operation_parsers(sub, operations)
     cli_engine.add_parsers(sub)

@@ -124,7 +124,11 @@ def cmd_tune(args: argparse.Namespace) -> int:
         return EXIT_BAD_REQUEST
     if args.name:
         request["HyperParameterTuningJobName"] = args.name
-    sm = make_client(args.home)
+    try:
+        sm = make_client(args.home, executor=getattr(args, "dask_scheduler", None))
+    except (ValueError, RuntimeError) as exc:  # a bad scheduler address, Dask not reachable
+        print(f"localtune tune: {exc}", file=sys.stderr)
+        return EXIT_BAD_REQUEST
     try:
         sm.create_hyper_parameter_tuning_job(**request)
     except ClientError as exc:
@@ -171,11 +175,21 @@ def cmd_images_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_dask_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dask-scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run the training jobs on this Dask cluster (default: $LOCALTUNE_DASK_SCHEDULER, "
+        "else local processes; needs the 'dask' extra)",
+    )
+
+
 def add_parsers(sub: Any) -> None:
     """Add ``tune`` and ``images`` to the ``localtune`` command line."""
     tune = sub.add_parser("tune", help="create a tuning job and run it here, with progress")
     tune.add_argument("request", help="REQUEST.json (CreateHyperParameterTuningJob request)")
     tune.add_argument("--name", help="use this HyperParameterTuningJobName instead")
+    add_dask_option(tune)
     tune.set_defaults(func=cmd_tune)
     image = sub.add_parser("images", help="local commands for training images")
     image_sub = image.add_subparsers(dest="images_command", required=True, metavar="ACTION")

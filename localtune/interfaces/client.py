@@ -80,10 +80,17 @@ def install_hooks(client: Any, service: Service, *, validate: bool) -> None:
         )
 
 
-def client(home: str | os.PathLike[str] | None = None, *, region_name: str | None = None) -> Any:
+def client(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    region_name: str | None = None,
+    executor: str | None = None,
+) -> Any:
     """A boto3-style SageMaker client served by localtune from ``home``
-    (default ``$LOCALTUNE_HOME``, else ``~/.localtune``)."""
-    service = get_service(home)
+    (default ``$LOCALTUNE_HOME``, else ``~/.localtune``). ``executor="dask://HOST:PORT"`` runs
+    the training jobs on that Dask cluster (default: ``$LOCALTUNE_DASK_SCHEDULER``, else local
+    processes)."""
+    service = get_service(home, executor=executor)
     session = botocore.session.Session()
     sm = session.create_client(
         "sagemaker",

@@ -80,9 +80,12 @@ def make_server(
     home: str | os.PathLike[str] | None = None,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
+    *,
+    executor: str | None = None,
 ) -> LocaltuneServer:
-    """A server bound to ``host:port`` (port 0 picks a free one); call ``serve_forever()``."""
-    return LocaltuneServer(get_service(home), host, port)
+    """A server bound to ``host:port`` (port 0 picks a free one); call ``serve_forever()``.
+    ``executor`` as for :func:`~localtune.interfaces.services.get_service`."""
+    return LocaltuneServer(get_service(home, executor=executor), host, port)
 
 
 def serve_in_thread(server: LocaltuneServer) -> threading.Thread:

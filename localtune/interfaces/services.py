@@ -23,6 +23,7 @@ from localtune.api.service import Service
 from localtune.config import resolve_home
 from localtune.engine.daemon import BackgroundEngine
 from localtune.engine.engine import Engine
+from localtune.executors.choose import make_executor, normalize_target, target_of
 
 ENGINE_ENV = "LOCALTUNE_ENGINE"
 _lock = threading.Lock()
@@ -41,10 +42,17 @@ def _engine_off() -> bool:
     return os.environ.get(ENGINE_ENV, "").lower() in ("off", "0", "false", "no")
 
 
-def get_service(home: str | os.PathLike[str] | None = None) -> Service:
+def get_service(
+    home: str | os.PathLike[str] | None = None, *, executor: str | None = None
+) -> Service:
+    """The service of ``home``; its engine runs training jobs where ``executor`` says ("local",
+    "dask://HOST:PORT"; None: ``$LOCALTUNE_DASK_SCHEDULER``, else local). ``ValueError`` when the
+    home's engine in this process already runs them elsewhere."""
     path = resolve_home(home)
     with _lock:
         service = _services.get(path)
+        if service is not None and executor is not None:
+            _check_executor(service, path, executor)
         if service is None:
             service = Service(path)
             _services[path] = service
@@ -55,10 +63,22 @@ def get_service(home: str | os.PathLike[str] | None = None) -> Service:
                 service.engine = background
                 background.resume()
             else:
-                engine = Engine(path, service.store, service.region)
+                chosen = make_executor(executor) if executor is not None else None
+                engine = Engine(path, service.store, service.region, executor=chosen)
                 service.engine = engine
                 engine.resume()
         return service
+
+
+def _check_executor(service: Service, path: Path, executor: str) -> None:
+    if not isinstance(service.engine, Engine):
+        return
+    wanted, current = normalize_target(executor), target_of(service.engine.executor)
+    if wanted != current:
+        raise ValueError(
+            f"the localtune home {path} already runs its training jobs on {current} in this "
+            f"process; cannot also use executor {executor!r}"
+        )
 
 
 def close_service(home: str | os.PathLike[str] | None = None) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,9 +66,7 @@ def test_tuning_job_completes_across_both_workers(sm: Any, home: Path, cluster: 
     request = small_seed_request("dask-xgb", jobs=4, parallel=2, rounds=10)
     sm.create_hyper_parameter_tuning_job(**request)
     described = wait_for_status(sm, "dask-xgb", 180)
-    assert described["HyperParameterTuningJobStatus"] == "Completed", described.get(
-        "FailureReason"
-    )
+    assert described["HyperParameterTuningJobStatus"] == "Completed", described.get("FailureReason")
     assert described["TrainingJobStatusCounters"]["Completed"] == 4
     jobs = training_jobs(sm, "dask-xgb")
     workers = {(_note(home, j["TrainingJobName"]) or {}).get("worker") for j in jobs}
@@ -105,8 +102,7 @@ def test_stop_reaches_the_jobs_on_their_workers(sm: Any, home: Path) -> None:
     for job in training_jobs(sm, "dask-stop"):
         assert job["TrainingJobStatus"] == "Stopped"
         assert job["SecondaryStatus"] == "Stopped"
-    for pid in pids.values():
-        wait_until(lambda pid=pid: not _alive(pid), timeout=10)
+    wait_until(lambda: not any(_alive(pid) for pid in pids.values()), timeout=10)
 
 
 def test_worker_killed_mid_job_is_retried(sm: Any, home: Path, cluster: Any) -> None:
@@ -119,9 +115,7 @@ def test_worker_killed_mid_job_is_retried(sm: Any, home: Path, cluster: Any) -> 
     wait_until(lambda: not _alive(pid), timeout=15)  # the job died with its worker
 
     described = wait_for_status(sm, "dask-kill", 180)
-    assert described["HyperParameterTuningJobStatus"] == "Completed", described.get(
-        "FailureReason"
-    )
+    assert described["HyperParameterTuningJobStatus"] == "Completed", described.get("FailureReason")
     counters = described["TrainingJobStatusCounters"]
     assert (counters["Completed"], counters["RetryableError"]) == (1, 1)
     jobs = {j["TrainingJobName"]: j for j in training_jobs(sm, "dask-kill")}
