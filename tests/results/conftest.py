@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import tarfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import xgboost as xgb
 from sklearn.datasets import load_breast_cancer
 
 import localtune
+from localtune.interfaces import services
 from localtune.interfaces.services import get_service
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
@@ -42,7 +43,7 @@ def write_model_tar(booster: xgb.Booster, target: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrainedModel]:
     """A binary:logistic booster on breast_cancer, as model.tar.gz in a home's local S3."""
     home = tmp_path_factory.mktemp("results") / "home"
     X, y = load_breast_cancer(return_X_y=True)
@@ -51,7 +52,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
     booster = xgb.train(params, train, num_boost_round=15)
     uri = "s3://results-bucket/output/job-1/output/model.tar.gz"
     write_model_tar(booster, home / "s3" / "results-bucket/output/job-1/output/model.tar.gz")
-    return TrainedModel(home, uri, booster, X[400:])
+    yield TrainedModel(home, uri, booster, X[400:])
+    services.close_service(home)  # stop the home's engine thread; nothing is left running
 
 
 @pytest.fixture(scope="session")
