@@ -18,8 +18,8 @@ from tests.engine._semantics import (
     xgb_request,
 )
 
-NUM_ROUND = 60
-JOBS = 7
+NUM_ROUND = 150
+JOBS = 8
 
 
 def _best(d: dict[str, Any]) -> float:
