@@ -2,7 +2,9 @@
 
 - ``localtune tune REQUEST.json [--name NAME]`` creates the tuning job and runs it in this process
   with a live progress display (a redrawn block on a terminal, plain lines when piped); Ctrl-C
-  asks for a clean stop (Stopping → Stopped, every training job accounted for). Exit status: 0
+  asks for a clean stop (Stopping → Stopped, every training job accounted for); a second Ctrl-C
+  leaves at once (running training jobs are killed and recorded as lost; the tuning job resumes
+  with the next localtune process in that home). Exit status: 0
   Completed, 1 Failed, 2 bad request, 130 Stopped.
 - ``localtune images register IMAGE -- CMD ...`` runs training jobs whose ``TrainingImage`` is
   IMAGE as ``CMD ... train``; ``localtune images list`` shows the registrations.
@@ -138,6 +140,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
     flag = {"interrupted": False}
 
     def on_sigint(signum: int, frame: Any) -> None:
+        if flag["interrupted"]:  # a second Ctrl-C: leave now; the job resumes next time
+            raise KeyboardInterrupt
         flag["interrupted"] = True
 
     previous = signal.signal(signal.SIGINT, on_sigint)
@@ -148,6 +152,13 @@ def cmd_tune(args: argparse.Namespace) -> int:
             _Display(sys.stdout),
             lambda: flag["interrupted"],
         )
+    except KeyboardInterrupt:
+        print(
+            "localtune tune: left before the stop finished; the tuning job resumes with the next "
+            "localtune process in this home",
+            file=sys.stderr,
+        )
+        return EXIT_STOPPED
     finally:
         signal.signal(signal.SIGINT, previous)
     return {"Completed": 0, "Failed": EXIT_FAILED}.get(status, EXIT_STOPPED)

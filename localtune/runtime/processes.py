@@ -101,6 +101,7 @@ class _ForkServer:
             stdout=subprocess.PIPE,
             env=env,
             close_fds=True,
+            start_new_session=True,  # a Ctrl-C at the terminal is the engine's to handle
         )
         assert self._process.stdin is not None and self._process.stdout is not None
         self._stdin = self._process.stdin
