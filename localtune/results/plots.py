@@ -56,6 +56,24 @@ class Range:
     def log(self) -> bool:
         return self.kind != "Categorical" and self.scaling == "Logarithmic"
 
+    @property
+    def reverse_log(self) -> bool:
+        return self.kind != "Categorical" and self.scaling == "ReverseLogarithmic"
+
+    @property
+    def label(self) -> str:
+        suffix = " (log)" if self.log else " (reverse log)" if self.reverse_log else ""
+        return self.name + suffix
+
+
+def _reverse_log(x: np.ndarray) -> np.ndarray:
+    """ReverseLogarithmic scaling: -log10(1 - x), for values in [0, 1)."""
+    return np.asarray(-np.log10(1.0 - np.minimum(np.asarray(x, dtype=float), 1.0 - 1e-12)))
+
+
+def _reverse_log_inverse(y: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 - np.power(10.0, -np.asarray(y, dtype=float)))
+
 
 def save(figure: Figure, path: Path) -> None:
     FigureCanvasAgg(figure)
@@ -147,15 +165,26 @@ def hyperparameter_panels(
             ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize="small")
         if spec.log:
             ax.set_xscale("log")
-        ax.set_xlabel(f"{spec.name}{' (log)' if spec.log else ''}")
+        elif spec.reverse_log and xs:
+            ax.set_xscale("function", functions=(_reverse_log, _reverse_log_inverse))
+            # Ticks at 0, 0.9, 0.99, ... up to the first one past the largest value.
+            ticks = [1 - 10.0**-k for k in range(8)]
+            shown = [t for t in ticks if t <= max(xs)]
+            shown += [t for t in ticks if t > max(xs)][:1]
+            ax.set_xticks(shown, [f"{t:g}" for t in shown])
+        ax.set_xlabel(spec.label)
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
     figure.suptitle(f"{metric} against each tuned hyperparameter ({len(objective)} jobs)")
     return figure
 
 
-def _normalised(column: list[float], log: bool) -> list[float]:
-    data = np.log10(np.asarray(column)) if log else np.asarray(column, dtype=float)
+def _normalised(column: list[float], spec: Range | None = None) -> list[float]:
+    data = np.asarray(column, dtype=float)
+    if spec is not None and spec.log:
+        data = np.log10(data)
+    elif spec is not None and spec.reverse_log:
+        data = _reverse_log(data)
     low, high = float(np.min(data)), float(np.max(data))
     if high == low:
         return [0.5] * len(column)
@@ -176,10 +205,10 @@ def parallel_coordinates(
     extremes: list[tuple[str, str]] = []
     for spec in ranges:
         xs, labels = _positions([job.params[spec.name] for job in scored], spec)
-        axes_values.append(_spread(xs, labels) if labels else _normalised(xs, spec.log))
+        axes_values.append(_spread(xs, labels) if labels else _normalised(xs, spec))
         extremes.append((labels[0], labels[-1]) if labels else (_fmt(min(xs)), _fmt(max(xs))))
     objective = [float(job.objective) for job in scored if job.objective is not None]
-    axes_values.append(_normalised(objective, False))
+    axes_values.append(_normalised(objective))
     extremes.append((_fmt(min(objective)), _fmt(max(objective))))
     palette = matplotlib.colormaps["viridis" if maximize else "viridis_r"]
     colours = Normalize(vmin=min(objective), vmax=max(objective))
@@ -188,7 +217,7 @@ def parallel_coordinates(
     for row, value in enumerate(objective):
         ys = [axis[row] for axis in axes_values]
         ax.plot(positions, ys, color=palette(colours(value)), alpha=0.8, linewidth=1.4)
-    names = [spec.name + (" (log)" if spec.log else "") for spec in ranges] + [metric]
+    names = [spec.label for spec in ranges] + [metric]
     ax.set_xticks(positions, names, rotation=20, fontsize="small")
     for position, (low, high) in zip(positions, extremes, strict=True):
         ax.axvline(float(position), color="grey", linewidth=0.8)

@@ -18,7 +18,13 @@ from tests.results.conftest import TrainedModel, record_tuning_job
 
 RANGES = {
     "ContinuousParameterRanges": [
-        {"Name": "eta", "MinValue": "0.001", "MaxValue": "1", "ScalingType": "Logarithmic"}
+        {"Name": "eta", "MinValue": "0.001", "MaxValue": "1", "ScalingType": "Logarithmic"},
+        {
+            "Name": "momentum",
+            "MinValue": "0",
+            "MaxValue": "0.999",
+            "ScalingType": "ReverseLogarithmic",
+        },
     ],
     "IntegerParameterRanges": [{"Name": "max_depth", "MinValue": "1", "MaxValue": "10"}],
     "CategoricalParameterRanges": [{"Name": "booster", "Values": ["gbtree", "dart", "gblinear"]}],
@@ -34,6 +40,7 @@ def _jobs(count: int) -> list[dict[str, Any]]:
             {
                 "tuned": {
                     "eta": repr(float(10 ** rng.uniform(-3, 0))),
+                    "momentum": repr(float(1 - 10 ** rng.uniform(-3, 0))),
                     "max_depth": str(int(rng.integers(1, 11))),
                     "booster": ["gbtree", "dart", "gblinear"][i % 3],
                 },
@@ -68,11 +75,12 @@ def test_report_of_recorded_jobs(trained: TrainedModel, tmp_path: Path, sm: Any)
     ]
     assert "<tr class='best'><td>" in text and best["TrainingJobName"] in text
     assert "AlgorithmError: &lt;boom&gt; &amp; friends" in text  # escaped, not raw HTML
-    assert "booster (tuned)" in text
+    assert "booster (tuned)" in text and "momentum (tuned)" in text
 
 
 def test_report_before_any_objective(trained: TrainedModel, tmp_path: Path, capsys: Any) -> None:
-    jobs = [{"tuned": {"eta": "0.1", "max_depth": "3", "booster": "dart"}, "status": "InProgress"}]
+    tuned = {"eta": "0.1", "momentum": "0.5", "max_depth": "3", "booster": "dart"}
+    jobs = [{"tuned": tuned, "status": "InProgress"}]
     record_tuning_job(trained.home, "report-early", jobs, RANGES)
     out = tmp_path / "early"
     assert main(["--home", str(trained.home), "report", "report-early", "--out", str(out)]) == 0
@@ -104,3 +112,37 @@ def test_best_so_far() -> None:
     values = [None, 0.5, 0.4, None, 0.7, 0.6]
     assert plots.best_so_far(values, maximize=True) == [None, 0.5, 0.5, 0.5, 0.7, 0.7]
     assert plots.best_so_far(values, maximize=False) == [None, 0.5, 0.4, 0.4, 0.4, 0.4]
+
+
+def test_hyperparameter_axes_follow_the_scaling_type() -> None:
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    ranges = [
+        plots.Range("eta", "Continuous", "Logarithmic"),
+        plots.Range("momentum", "Continuous", "ReverseLogarithmic"),
+        plots.Range("max_depth", "Integer", "Auto"),
+        plots.Range("booster", "Categorical", values=("gbtree", "dart")),
+    ]
+    jobs = [
+        plots.Job(
+            name=f"j{i}",
+            status="Completed",
+            params={
+                "eta": str(10.0**-i),
+                "momentum": str(1 - 10.0**-i),
+                "max_depth": str(i),
+                "booster": ("gbtree", "dart")[i % 2],
+            },
+            objective=0.5 + i / 10,
+            created=now,
+            start=now,
+            end=now,
+        )
+        for i in range(1, 5)
+    ]
+    figure = plots.hyperparameter_panels(jobs, ranges, "validation:auc", maximize=True)
+    scales = [ax.get_xscale() for ax in figure.axes]
+    assert scales == ["log", "function", "linear", "linear"]
+    assert [t.get_text() for t in figure.axes[3].get_xticklabels()] == ["gbtree", "dart"]
+    assert figure.axes[0].get_xlabel() == "eta (log)"
