@@ -1,8 +1,8 @@
 """A background engine process for short-lived callers (the AWS-CLI-style commands).
 
 ``localtune create-hyper-parameter-tuning-job …`` returns at once, as on SageMaker; the tuning job
-then runs in ``python -m localtune.engine.daemon HOME``, a detached process that resumes every
-unfinished tuning job of the home and exits when none is left. A long-lived process (a Python
+then runs in ``python -m localtune.interfaces.engine_daemon HOME``, a detached process that resumes
+every unfinished tuning job of the home and exits when none is left. A long-lived process (a Python
 client, ``localtune serve``, ``localtune tune``) runs its jobs itself and needs no daemon. Two
 daemons of one home are harmless: the tuning jobs' leases let exactly one run each job.
 
@@ -11,17 +11,14 @@ The daemon's own messages go to ``<home>/engine.log``.
 
 from __future__ import annotations
 
-import logging
-import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 from localtune.store import Store
 
-__all__ = ["BackgroundEngine", "main", "spawn"]
+__all__ = ["LOG_NAME", "BackgroundEngine", "spawn"]
 
 LOG_NAME = "engine.log"
 IDLE_CHECKS = 2
@@ -31,7 +28,7 @@ def spawn(home: Path) -> int:
     """Start a detached daemon for ``home``; returns its pid."""
     with open(Path(home) / LOG_NAME, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "localtune.engine.daemon", str(home)],
+            [sys.executable, "-m", "localtune.interfaces.engine_daemon", str(home)],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -76,33 +73,3 @@ class BackgroundEngine:
             spawn(self.home)
             return True
         return False
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1:
-        print("usage: python -m localtune.engine.daemon HOME", file=sys.stderr)
-        return 2
-    logging.basicConfig(
-        level=logging.INFO, format=f"%(asctime)s daemon[{os.getpid()}] %(levelname)s %(message)s"
-    )
-    from localtune.engine.engine import Engine
-    from localtune.interfaces.services import get_service
-
-    service = get_service(args[0])
-    logging.info("engine daemon started for %s", service.home)
-    engine = service.engine
-    if not isinstance(engine, Engine):
-        return 0
-    idle = 0
-    while idle < IDLE_CHECKS:
-        time.sleep(1.0)
-        engine.resume()
-        idle = 0 if engine.running() else idle + 1
-    engine.shutdown()
-    logging.info("no unfinished tuning job left; engine daemon exits")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
