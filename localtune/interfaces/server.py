@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 class _Handler(BaseHTTPRequestHandler):
     server: LocaltuneServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # answers go out at once on kept-alive connections
 
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response(status)
