@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 
+import localtune
 from localtune import demo
 from localtune.engine import completion
 from localtune.engine.completion import CompletionTracker
+from localtune.interfaces import services
 from tests.engine._semantics import jobs_of, objective, run, xgb_request
+from tests.engine.conftest import request as script_request
+from tests.engine.conftest import training_jobs, wait_done, wait_until
 
 BUDGET = 12
 
@@ -152,3 +156,38 @@ def test_without_criteria_the_whole_budget_runs(sm: Any, data: Path) -> None:
     assert d["HyperParameterTuningJobStatus"] == "Completed"
     assert len(jobs_of(sm, "plain")) == 3
     assert "TuningJobCompletionDetails" not in d
+
+
+def test_criteria_state_survives_an_engine_restart(home: Path) -> None:
+    """The counter is rebuilt from the stored jobs when another engine resumes the tuning job."""
+    sm = localtune.client(home=home)
+    request = script_request("restart", jobs=BUDGET, parallel=1, static={"sleep": "0.3"})
+    request["HyperParameterTuningJobConfig"]["TuningJobCompletionCriteria"] = {
+        "BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}
+    }
+    sm.create_hyper_parameter_tuning_job(**request)
+
+    def completed() -> int:
+        jobs = sm.list_training_jobs_for_hyper_parameter_tuning_job(
+            HyperParameterTuningJobName="restart"
+        )["TrainingJobSummaries"]
+        return sum(1 for j in jobs if j["TrainingJobStatus"] == "Completed")
+
+    wait_until(lambda: completed() >= 2)
+    services.close_service(home)  # the engine lets go: the running job is lost, retried later
+    sm = localtune.client(home=home)  # a new service resumes the tuning job
+    d = wait_done(sm, "restart", 60)
+    assert d["HyperParameterTuningJobStatus"] == "Completed"
+    assert d["TuningJobCompletionDetails"] == {"NumberOfTrainingJobsObjectiveNotImproving": 3}
+    jobs = training_jobs(sm, "restart")
+    values = [
+        j["FinalMetricDataList"][0]["Value"]
+        for j in sorted(jobs, key=lambda j: j["TrainingEndTime"])
+        if j["TrainingJobStatus"] == "Completed"
+    ]
+    best, streak = None, 0
+    for value in values:
+        streak = 0 if completion.improves(value, best, maximize=False) else streak + 1
+        best = value if best is None else min(best, value)
+    assert streak == 3
+    assert len(values) < BUDGET
