@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +102,32 @@ def _load_csv(files: list[Path], csv_weights: int) -> Dataset:
     return Dataset(data[:, first:], data[:, 0], weights)
 
 
+#: Delimiters np.loadtxt reads exactly as the careful parser does (whitespace delimiters differ
+#: on leading or repeated blanks, so those files always take the careful path).
+_FAST_DELIMITERS = ",;|:"
+
+
+def _csv_fast(path: Path, delimiter: str) -> np.ndarray | None:
+    """A well-formed file (every cell a number, as wide as the first row) through numpy's C
+    parser — ~5x faster than the careful path below, with the same numbers (both read cells as
+    Python's ``float`` does, blanks around them ignored). None for anything else (empty cells,
+    ragged rows, bad values, encoding errors, no rows): the careful path then reads it, or names
+    the bad line and cell."""
+    if delimiter not in _FAST_DELIMITERS:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # e.g. numpy's "Empty input file"
+            data = np.loadtxt(path, delimiter=delimiter, ndmin=2, comments=None, encoding="utf-8")
+    except (ValueError, UserWarning):
+        return None
+    return data if data.size else None
+
+
 def _csv_block(path: Path, delimiter: str) -> np.ndarray:
+    fast = _csv_fast(path, delimiter)
+    if fast is not None:
+        return fast
     rows: list[list[str]] = []
     numbers: list[int] = []
     with path.open(encoding="utf-8", errors="replace") as stream:
