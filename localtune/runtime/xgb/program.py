@@ -15,8 +15,10 @@ handler only around training, only in the main thread, and restores the previous
 
 from __future__ import annotations
 
+import resource
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -48,8 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{USAGE}\n(got arguments {args})", file=sys.stderr)
         return 2
     job = job_dir_from_env()
+    marks = {"start": time.time()}
     try:
-        _run(job)
+        _run(job, marks)
     except _Terminated:
         _keep_only_model(job.model_dir)
         print("SIGTERM received: kept the latest model and stopped", file=sys.stderr, flush=True)
@@ -63,10 +66,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     job.success_file.parent.mkdir(parents=True, exist_ok=True)
     job.success_file.touch()
+    _log_timings(marks)
     return 0
 
 
-def _run(job: JobDir) -> None:
+def _log_timings(marks: dict[str, float]) -> None:
+    """One line with where the program's time went (read by ``benchmarks.seed_e2e``)."""
+    start, loaded, trained = marks["start"], marks["loaded"], marks["trained"]
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # this process only (a fork starts at 0)
+    peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes / KiB
+    print(
+        f"[localtune xgboost] timings: started at {start:.6f} (epoch s); loading data "
+        f"{1000 * (loaded - start):.1f} ms, training {1000 * (trained - loaded):.1f} ms, "
+        f"saving the model {1000 * (time.time() - trained):.1f} ms; CPU "
+        f"{1000 * (usage.ru_utime + usage.ru_stime):.1f} ms; peak memory "
+        f"{peak:.1f} MiB",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _run(job: JobDir, marks: dict[str, float]) -> None:
     raw = _read_config(job.hyperparameters_file, "hyperparameters")
     hps = validate(raw)
     config = ch.validate_channels(_read_config(job.inputdataconfig_file, "input data config"))
@@ -82,6 +102,7 @@ def _run(job: JobDir) -> None:
     validation_data = None
     if "validation" in config:
         validation_data = _load_channel(job, "validation", fmt, csv_weights)
+    marks["loaded"] = time.time()
     job.model_dir.mkdir(parents=True, exist_ok=True)
     with _sigterm_saves_model(hps.get("save_model_on_termination") == "true"):
         booster = train(
@@ -91,6 +112,7 @@ def _run(job: JobDir) -> None:
             model_dir=job.model_dir,
             checkpoint_dir=_checkpoint_dir(job),
         )
+    marks["trained"] = time.time()
     save_atomically(booster, job.model_dir / MODEL_FILE)
 
 
