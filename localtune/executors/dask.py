@@ -58,7 +58,7 @@ MISSING = (
     "localtune: pip install 'localtune[dask]'"
 )
 #: How often the thread following a job collects its events.
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05
 SCHEMES = ("tcp://", "tls://", "ucx://", "inproc://", "ws://", "wss://")
 
 
@@ -273,7 +273,7 @@ class DaskExecutor:
             job.future.set_result(outcome)
 
     def _forget(self, job: _Job) -> None:
-        for queue in (job.control, job.queue):
+        for queue in (job.control, job.queue) if self._connected() else ():
             with contextlib.suppress(Exception):
                 queue.close()
         with self._lock:
@@ -287,22 +287,27 @@ class DaskExecutor:
         """Hand the job's events to the engine until its task ends; its outcome. Polls: a Dask
         queue ``get`` that times out is logged as an error by the scheduler."""
         ended = False
-        while not ended and not job.task.done():
+        while not ended and not job.task.done() and self._connected():
             with contextlib.suppress(Exception):  # still running / the scheduler out of reach
                 self._dask.wait(job.task, timeout=POLL_SECONDS)
             try:
                 ended = self._dispatch(job, job.queue.get(batch=True))
             except Exception:  # the scheduler is out of reach: the task gets cancelled
                 time.sleep(POLL_SECONDS)
-        if not ended:
+        if not ended and self._connected():
             with contextlib.suppress(Exception):
                 self._dispatch(job, job.queue.get(batch=True))
         return self._outcome(job)
 
+    def _connected(self) -> bool:
+        """False once the client lost the scheduler (it cancels every task then; a call to the
+        scheduler would wait for the connect timeout)."""
+        return getattr(self._client, "status", "running") == "running"
+
     def _dispatch(self, job: _Job, items: list[Any]) -> bool:
         """Hand ``items`` to the job's events; True once the task's last event came."""
         ended = False
-        for item in items:
+        for item in (event for batch in items for event in batch):
             kind = item[0]
             try:
                 if kind == "claimed":

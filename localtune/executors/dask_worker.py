@@ -58,6 +58,9 @@ HOME_TOKEN_NAME = ".localtune-home-id"
 WORKER_NOTE = "dask-worker.json"
 #: How often the worker looks for stop requests and at the task's state.
 WATCH_SECONDS = 0.25
+_CLOSING = ("closing", "closed", "failed")
+#: How long log lines may wait on the worker to be sent with the next ones.
+LINES_SECONDS = 0.1
 
 
 def home_token(home: Path) -> str:
@@ -89,13 +92,31 @@ def home_problem(home: Path, token: str) -> str | None:
 
 
 class _QueueEvents:
-    """:class:`~localtune.runtime.runner.JobEvents` that put the events on a Dask queue."""
+    """:class:`~localtune.runtime.runner.JobEvents` that put the events on a Dask queue. Log
+    lines are sent at most every :data:`LINES_SECONDS` (one queue item carries a list of
+    events), anything else at once with what is pending; :meth:`flush` sends the rest."""
 
     def __init__(self, queue: Any) -> None:
         self._queue = queue
+        self._lock = threading.Lock()
+        self._pending: list[list[Any]] = []
+        self._sent = 0.0
 
-    def put(self, item: list[Any]) -> None:
-        self._queue.put(item)
+    def put(self, event: list[Any]) -> None:
+        with self._lock:
+            self._pending.append(event)
+            if event[0] != "lines" or time.monotonic() - self._sent >= LINES_SECONDS:
+                self._flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            batch, self._pending = self._pending, []
+            self._queue.put(batch)
+        self._sent = time.monotonic()
 
     def phase(self, status: str, when: float) -> None:
         self.put(["phase", status, when])
@@ -122,21 +143,34 @@ def _allow_children() -> None:
             current.daemon = False
 
 
-def _task_released(worker: Any, key: str) -> bool:
-    """Whether the scheduler let go of this task (its client, the engine, is gone)."""
-    state = getattr(worker, "state", None)
-    tasks = getattr(state, "tasks", None)
+def _engine_gone(worker: Any, key: str) -> bool:
+    """Whether nobody will collect this job: the worker is closing (it does when it loses the
+    scheduler), or the scheduler let go of the task (its client, the engine, is gone)."""
+    if getattr(getattr(worker, "status", None), "name", "running") in _CLOSING:
+        return True
+    tasks = getattr(getattr(worker, "state", None), "tasks", None)
     if tasks is None:
         return False
     task = tasks.get(key)
     return task is None or task.state in ("cancelled", "released", "forgotten")
 
 
-def _watch(control: Any, stop: StopSignal, worker: Any, key: str, done: threading.Event) -> None:
-    """Pass stop reasons from *control* to the runner; kill the job when the engine is gone.
-    Polls: a Dask queue ``get`` that times out is logged as an error by the scheduler."""
+def _watch_worker(worker: Any, key: str, stop: StopSignal, done: threading.Event) -> None:
+    """Kill the job (SIGKILL, nothing uploaded) once nobody will collect it."""
+    while not done.wait(WATCH_SECONDS):
+        if _engine_gone(worker, key):
+            stop.request(SHUTDOWN)
+            return
+
+
+def _watch_control(
+    control: Any, reporter: _QueueEvents, stop: StopSignal, done: threading.Event
+) -> None:
+    """Pass stop reasons from *control* to the runner, send log lines left waiting. Polls: a
+    Dask queue ``get`` that times out is logged as an error by the scheduler."""
     while not done.wait(WATCH_SECONDS):
         try:
+            reporter.flush()
             reasons = control.get(batch=True)
         except Exception:
             if not done.is_set():
@@ -145,8 +179,6 @@ def _watch(control: Any, stop: StopSignal, worker: Any, key: str, done: threadin
         for reason in reasons:
             if isinstance(reason, str) and reason != TICKET:
                 stop.request(reason)
-        if _task_released(worker, key):
-            stop.request(SHUTDOWN)
 
 
 def _home_failure(spec: TrainingJobSpec, address: str, problem: str) -> Outcome:
@@ -183,6 +215,7 @@ def run_job(spec: TrainingJobSpec, events_name: str, control_name: str, token: s
     client = get_client()
     control = Queue(control_name, client=client)
     events = Queue(events_name, client=client)
+    reporter = _QueueEvents(events)
     try:
         pending = control.get(batch=True)
         if not pending or pending[0] != TICKET:
@@ -190,7 +223,6 @@ def run_job(spec: TrainingJobSpec, events_name: str, control_name: str, token: s
         stop = StopSignal()
         for reason in pending[1:]:
             stop.request(str(reason))
-        reporter = _QueueEvents(events)
         reporter.put(["claimed", worker.address, socket.gethostname()])
         problem = home_problem(spec.home, token)
         if problem is not None:
@@ -199,20 +231,17 @@ def run_job(spec: TrainingJobSpec, events_name: str, control_name: str, token: s
         _allow_children()
         done = threading.Event()
         key = str(worker.get_current_task())
-        watcher = threading.Thread(
-            target=_watch,
-            args=(control, stop, worker, key, done),
-            name=f"localtune-control-{spec.name}",
-            daemon=True,
-        )
-        watcher.start()
+        for target, args in ((_watch_control, (control, reporter)), (_watch_worker, (worker, key))):
+            threading.Thread(
+                target=target, args=(*args, stop, done), name="localtune-dask-watch", daemon=True
+            ).start()
         try:
             return runner.run(spec, reporter, stop)
         finally:
             done.set()
     finally:
         with contextlib.suppress(Exception):
-            events.put([END])
+            reporter.put([END])
         with contextlib.suppress(Exception):
             control.close()
             events.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 import localtune
+from localtune import images
 from localtune.demo import write_breast_cancer
 from localtune.executors.dask_worker import WORKER_NOTE
 from localtune.interfaces import services
@@ -131,3 +133,39 @@ def test_worker_killed_mid_job_is_retried(sm: Any, home: Path, cluster: Any) -> 
     assert described["BestTrainingJob"]["TrainingJobName"] == retry["TrainingJobName"]
     # the nanny replaced the dead worker: the cluster has two workers again
     wait_until(lambda: len(cluster.scheduler_info["workers"]) == 2, timeout=60)
+
+
+def test_scheduler_gone_fails_the_tuning_job_and_keeps_what_completed(home: Path) -> None:
+    from tests.engine.conftest import IMAGE, SCRIPT
+    from tests.engine.conftest import request as engine_request
+    from tests.executors.conftest import local_cluster
+
+    # the engine tests' training image (a short Python script): no XGBoost start-up on new workers
+    images.register(IMAGE, [sys.executable, str(SCRIPT)], home=home)
+    own = local_cluster(threads_per_worker=1)
+    try:
+        sm = localtune.client(home=home, executor=own.scheduler_address)
+        request = engine_request("dask-gone", jobs=20, parallel=1)
+        sm.create_hyper_parameter_tuning_job(**request)
+
+        def completed() -> int:
+            d = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="dask-gone")
+            return int(d["TrainingJobStatusCounters"]["Completed"])
+
+        wait_until(lambda: completed() >= 1, timeout=120)
+        own.close()  # the scheduler (and its workers) go away
+        described = wait_for_status(sm, "dask-gone", 60)
+    finally:
+        own.close()
+    assert described["HyperParameterTuningJobStatus"] == "Failed"
+    assert described["FailureReason"].startswith(
+        f"InternalServerError: localtune lost the Dask scheduler {own.scheduler_address}"
+    )
+    counters = described["TrainingJobStatusCounters"]
+    assert counters["Completed"] >= 1 and counters["InProgress"] == 0
+    assert counters["Completed"] + counters["RetryableError"] < 20  # it stopped launching
+    best = described["BestTrainingJob"]  # what completed is kept
+    job = sm.describe_training_job(TrainingJobName=best["TrainingJobName"])
+    assert job["TrainingJobStatus"] == "Completed"
+    assert LocalS3.from_home(home).path(job["ModelArtifacts"]["S3ModelArtifacts"]).is_file()
+    assert best["FinalHyperParameterTuningJobObjectiveMetric"]["MetricName"] == "loss"
