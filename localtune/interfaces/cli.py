@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from localtune.api.validation import check_create_tuning_job
-from localtune.interfaces import aws_cli, cli_engine
+from localtune.interfaces import aws_cli, cli_engine, cli_s3
 from localtune.interfaces.cli_results import add_result_commands
 from localtune.interfaces.client import client as make_client
 from localtune.interfaces.services import get_service
@@ -140,6 +140,7 @@ def build_parser(operations: Sequence[str]) -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     aws_cli.add_operation_parsers(sub, operations)
     cli_engine.add_parsers(sub)
+    cli_s3.add_parsers(sub)
     add_result_commands(sub)
     return parser
 

@@ -8,7 +8,7 @@ Two layers:
 * :func:`check_create_tuning_job` / :func:`validate_create_tuning_job` — the model-level checks
   of ``CreateHyperParameterTuningJob`` followed by every semantic rule (V10–V71) that can be
   checked without AWS. Each rule lives in one function of a ``rules_*`` module and cites its
-  V-number; ``docs/validation-rules.md`` lists them all.
+  V-number; the README's "Validation rules" lists them all.
 
 Every problem is reported at once, in AWS's wording, in one ``ValidationException``.
 """

@@ -13,7 +13,7 @@ constraint of the key/value shape, as in the message SageMaker was observed to s
 (``Map value must satisfy constraint: [...]``). Several violated constraints of one value give
 several problems, one sentence each, as AWS counts them.
 
-Decisions (the reference leaves them open; see ``docs/validation-rules.md``):
+Decisions (the reference leaves them open; see the README's "Validation rules"):
 
 * Unknown members are rejected (botocore rejects them client-side; the JSON service would drop
   them silently, which hides typos such as ``MaxParallelTrainingJob``). The message names the

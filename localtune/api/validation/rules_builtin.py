@@ -2,7 +2,7 @@
 
 The algorithm's hyperparameters and metrics come from :mod:`localtune.runtime.xgb.spec`.
 
-Decisions (see ``docs/validation-rules.md``):
+Decisions (see the README's "Validation rules"):
 
 * Only *algorithm mode* is checked. With ``sagemaker_program`` among the static hyperparameters
   (script mode on the XGBoost framework image) the user's script defines its own

@@ -1,6 +1,6 @@
 """Strategy-specific rules and limits: V40–V46 and V50 of the reference (§4.5, §4.6).
 
-Decisions (the reference leaves them open; see ``docs/validation-rules.md``):
+Decisions (the reference leaves them open; see the README's "Validation rules"):
 
 * V43 — a StrategyConfig with a strategy other than Hyperband is accepted and ignored (a
   Terraform acceptance test submits Bayesian + HyperbandStrategyConfig).

@@ -4,7 +4,7 @@
 ``None``). The checks compare the new request's single training-job definition with each
 parent's.
 
-Decisions (see ``docs/validation-rules.md``): a missing parent is a ``ValidationException``
+Decisions (see the README's "Validation rules"): a missing parent is a ``ValidationException``
 naming the parent (what SageMaker answers is UNKNOWN); a parent listed twice is rejected; a
 parent that itself used TrainingJobDefinitions is rejected (warm start is single-algorithm
 only); the objective must match in MetricName *and* Type; ``_tuning_objective_metric`` (which
