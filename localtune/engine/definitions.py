@@ -72,8 +72,8 @@ def metric_definitions_of(definition: Mapping[str, Any]) -> list[dict[str, str]]
     user = [
         dict(m) for m in definition.get("AlgorithmSpecification", {}).get("MetricDefinitions", [])
     ]
-    if xgboost_version(definition) is None:
-        return user
+    if xgboost_version(definition) is None or is_script_mode(definition):
+        return user  # framework (script) mode: the user's script prints what it likes
     names = {m["Name"] for m in user}
     return user + [m for m in xgb_spec.metric_definitions() if m["Name"] not in names]
 

@@ -5,9 +5,12 @@ SageMaker runs ``docker run IMAGE train``. localtune has no Docker; an image run
 - a command registered for it (``localtune images register IMAGE -- CMD ...``), invoked as
   ``CMD ... train`` in the job's environment; a registration wins over everything below, so a
   user can replace even a built-in image;
+- any image whose static hyperparameters carry ``sagemaker_program`` (the SageMaker SDK's framework
+  estimators: scikit-learn, PyTorch, TensorFlow, Hugging Face, XGBoost in framework mode): the
+  training toolkit's script mode, with the entry point run by the local interpreter (so the
+  framework must be installed here);
 - the built-in XGBoost images (``…/sagemaker-xgboost:<version>``): localtune's own XGBoost
-  container program, or its script-mode program when the static hyperparameters carry
-  ``sagemaker_program`` (the SDK's framework mode);
+  container program (algorithm mode);
 - anything else: no runner, and the training job fails with a FailureReason naming the image and
   the command that fixes it.
 
@@ -100,8 +103,8 @@ def resolve(
     command = registered(image)
     if command:
         return Launch(argv=(*command, "train"))
+    if "sagemaker_program" in (definition.get("StaticHyperParameters") or {}):
+        return Launch(module=SCRIPT_MODE_PROGRAM)
     if xgb_spec.parse_image(image) is not None:
-        static = definition.get("StaticHyperParameters") or {}
-        module = SCRIPT_MODE_PROGRAM if "sagemaker_program" in static else XGBOOST_PROGRAM
-        return Launch(module=module)
+        return Launch(module=XGBOOST_PROGRAM)
     return _no_runner(image)
