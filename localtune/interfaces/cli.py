@@ -76,7 +76,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     path = home / "demo-request.json"
     path.write_text(json.dumps(request, indent=2))
-    status = cli_engine.cmd_tune(argparse.Namespace(request=str(path), name=None, home=str(home)))
+    status = cli_engine.cmd_tune(
+        argparse.Namespace(request=str(path), name=None, home=str(home), quiet=False, json=False)
+    )
     sm = make_client(home)
     name = request["HyperParameterTuningJobName"]
     described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)

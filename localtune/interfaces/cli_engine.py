@@ -1,11 +1,13 @@
 """CLI commands that run tuning jobs: ``localtune tune`` and ``localtune images``.
 
-- ``localtune tune REQUEST.json [--name NAME]`` creates the tuning job and runs it in this process
-  with a live progress display (a redrawn block on a terminal, plain lines when piped); Ctrl-C
-  asks for a clean stop (Stopping → Stopped, every training job accounted for); a second Ctrl-C
-  leaves at once (running training jobs are killed and recorded as lost; the tuning job resumes
-  with the next localtune process in that home). Exit status: 0
-  Completed, 1 Failed, 2 bad request, 130 Stopped.
+- ``localtune tune REQUEST.json [--name NAME] [--quiet | --json]`` creates the tuning job and runs
+  it in this process. On a terminal a live block is redrawn (progress bar, counters, best
+  objective, running jobs with their elapsed time); when stdout is not a terminal nothing is drawn
+  while it runs. At the end a table of every training job, best first, is printed (``--quiet``:
+  nothing; ``--json``: the final Describe response). Ctrl-C asks for a clean stop (Stopping →
+  Stopped, every training job accounted for); a second Ctrl-C leaves at once (running training
+  jobs are killed and recorded as lost; the tuning job resumes with the next localtune process in
+  that home). Exit status: 0 Completed, 1 Failed, 2 bad request, 130 Stopped.
 - ``localtune images register IMAGE -- CMD ...`` runs training jobs whose ``TrainingImage`` is
   IMAGE as ``CMD ... train``; ``localtune images list`` shows the registrations.
 
@@ -26,10 +28,10 @@ from typing import Any, TextIO
 from botocore.exceptions import ClientError
 
 from localtune import images
-from localtune.interfaces import aws_cli, services
+from localtune.interfaces import aws_cli, progress, services
 from localtune.interfaces.client import client as make_client
 
-__all__ = ["add_parsers", "render_progress", "run_in_background"]
+__all__ = ["add_parsers", "run_in_background"]
 
 EXIT_FAILED = 1
 EXIT_BAD_REQUEST = 2
@@ -42,76 +44,71 @@ def run_in_background(home: str | None) -> None:
     services.prefer_background(home)
 
 
-def _best(description: dict[str, Any]) -> str:
-    best = description.get("BestTrainingJob")
-    if not best:
-        return "best: -"
-    metric = best["FinalHyperParameterTuningJobObjectiveMetric"]
-    return f"best: {metric['MetricName']}={metric['Value']:.6g} ({best['TrainingJobName']})"
-
-
-def render_progress(description: dict[str, Any], running: list[str]) -> list[str]:
-    """The lines of the progress display for one Describe response."""
-    counters = description["TrainingJobStatusCounters"]
-    limits = description["HyperParameterTuningJobConfig"]["ResourceLimits"]
-    lines = [
-        f"{description['HyperParameterTuningJobName']}: "
-        f"{description['HyperParameterTuningJobStatus']}  "
-        f"completed {counters['Completed']}/{limits['MaxNumberOfTrainingJobs']}  "
-        f"running {counters['InProgress']}  stopped {counters['Stopped']}  "
-        f"failed {counters['NonRetryableError'] + counters['RetryableError']}",
-        _best(description),
-    ]
-    lines += [f"  running: {name}" for name in running]
-    return lines
-
-
-class _Display:
-    """Redraws a block on a terminal; prints changed lines otherwise."""
+class _Live:
+    """Redraws the live block in place on a terminal (nothing is drawn elsewhere)."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.tty = out.isatty()
         self._drawn = 0
-        self._last: list[str] = []
 
     def show(self, lines: list[str]) -> None:
-        if lines == self._last:
-            return
-        if self.tty:
-            if self._drawn:
-                self.out.write(f"\x1b[{self._drawn}F\x1b[J")
-            self.out.write("\n".join(lines) + "\n")
-            self._drawn = len(lines)
-        else:
-            self.out.write(lines[0] + "  " + lines[1] + "\n")
+        if self._drawn:
+            self.out.write(f"\x1b[{self._drawn}F\x1b[J")
+        self.out.write("\n".join(lines) + "\n")
         self.out.flush()
-        self._last = lines
+        self._drawn = len(lines)
 
 
-def _running(sm: Any, name: str) -> list[str]:
+def _running(sm: Any, name: str) -> list[dict[str, Any]]:
     summaries = sm.list_training_jobs_for_hyper_parameter_tuning_job(
         HyperParameterTuningJobName=name, StatusEquals="InProgress", MaxResults=100
     )["TrainingJobSummaries"]
-    return sorted(s["TrainingJobName"] for s in summaries)
+    jobs = []
+    for summary in sorted(summaries, key=lambda s: s["TrainingJobName"]):
+        with contextlib.suppress(ClientError):
+            jobs.append(sm.describe_training_job(TrainingJobName=summary["TrainingJobName"]))
+    return jobs
 
 
-def _watch(sm: Any, name: str, display: _Display, interrupted: Callable[[], bool]) -> str:
+def _all_summaries(sm: Any, name: str) -> list[dict[str, Any]]:
+    pages = sm.get_paginator("list_training_jobs_for_hyper_parameter_tuning_job").paginate(
+        HyperParameterTuningJobName=name
+    )
+    return [summary for page in pages for summary in page["TrainingJobSummaries"]]
+
+
+def _watch(
+    sm: Any, name: str, live: _Live | None, interrupted: Callable[[], bool]
+) -> dict[str, Any]:
+    """Poll until the tuning job ends; returns its final description."""
     stop_sent = False
     while True:
         if interrupted() and not stop_sent:
             stop_sent = True
-            display.out.write("stopping (Ctrl-C): stopping every running training job ...\n")
+            print("stopping (Ctrl-C): stopping every running training job ...", file=sys.stderr)
             with contextlib.suppress(ClientError):  # it may have ended meanwhile
                 sm.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
-        d = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
-        status: str = d["HyperParameterTuningJobStatus"]
-        display.show(render_progress(d, [] if status in TERMINAL else _running(sm, name)))
-        if status in TERMINAL:
-            if d.get("FailureReason"):
-                display.out.write(f"FailureReason: {d['FailureReason']}\n")
-            return status
+        described: dict[str, Any] = sm.describe_hyper_parameter_tuning_job(
+            HyperParameterTuningJobName=name
+        )
+        finished = described["HyperParameterTuningJobStatus"] in TERMINAL
+        if live is not None:
+            live.show(progress.live_lines(described, [] if finished else _running(sm, name)))
+        if finished:
+            return described
         time.sleep(0.5)
+
+
+def _report(sm: Any, described: dict[str, Any], mode: str) -> None:
+    """What is printed once the tuning job has ended, per output mode."""
+    described.pop("ResponseMetadata", None)
+    if mode == "json":
+        aws_cli.print_json(described)
+    elif mode != "quiet":
+        name = described["HyperParameterTuningJobName"]
+        print("\n".join(progress.summary_lines(described, _all_summaries(sm, name))))
+    if described.get("FailureReason"):
+        print(f"FailureReason: {described['FailureReason']}", file=sys.stderr)
 
 
 def cmd_tune(args: argparse.Namespace) -> int:
@@ -144,14 +141,15 @@ def cmd_tune(args: argparse.Namespace) -> int:
             raise KeyboardInterrupt
         flag["interrupted"] = True
 
+    mode = "json" if args.json else "quiet" if args.quiet else "auto"
+    live = _Live(sys.stdout) if mode == "auto" and sys.stdout.isatty() else None
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        status = _watch(
-            sm,
-            request["HyperParameterTuningJobName"],
-            _Display(sys.stdout),
-            lambda: flag["interrupted"],
+        described = _watch(
+            sm, request["HyperParameterTuningJobName"], live, lambda: flag["interrupted"]
         )
+        _report(sm, described, mode)
+        status = described["HyperParameterTuningJobStatus"]
     except KeyboardInterrupt:
         print(
             "localtune tune: left before the stop finished; the tuning job resumes with the next "
@@ -200,6 +198,13 @@ def add_parsers(sub: Any) -> None:
     tune = sub.add_parser("tune", help="create a tuning job and run it here, with progress")
     tune.add_argument("request", help="REQUEST.json (CreateHyperParameterTuningJob request)")
     tune.add_argument("--name", help="use this HyperParameterTuningJobName instead")
+    output = tune.add_mutually_exclusive_group()
+    output.add_argument(
+        "--quiet", action="store_true", help="print nothing; the exit status tells the outcome"
+    )
+    output.add_argument(
+        "--json", action="store_true", help="print only the final Describe response as JSON"
+    )
     add_dask_option(tune)
     tune.set_defaults(func=cmd_tune)
     image = sub.add_parser("images", help="local commands for training images")

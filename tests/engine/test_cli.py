@@ -60,25 +60,49 @@ def test_images_register_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "non-empty list" in capsys.readouterr().err
 
 
-def test_tune_runs_in_the_foreground_with_plain_progress(home: Path) -> None:
+def test_tune_piped_draws_nothing_live_and_ends_with_the_ranked_table(home: Path) -> None:
     path = home / "req.json"
     path.write_text(json.dumps(request("fg", jobs=3, parallel=2)))
     proc = _cli(home, "tune", str(path))
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     lines = out.strip().splitlines()
-    assert re.match(r"fg: Completed  completed 3/3  running 0 .* best: loss=", lines[-1])
-    assert any("InProgress" in line for line in lines)
+    assert "\x1b[" not in out  # no terminal redraws when stdout is a pipe
+    assert lines[0].startswith("fg: Completed  Completed 3")
+    assert lines[1].startswith("best: loss = ")
+    header, *rows = lines[3:]
+    assert header.split()[:4] == ["#", "training", "job", "loss"]
+    losses = [float(row.split()[2]) for row in rows]
+    assert len(rows) == 3 and losses == sorted(losses)  # Minimize: best first
+    assert lines[1].endswith(f"({rows[0].split()[1]})")
+
+
+def test_tune_json_and_quiet_modes(home: Path) -> None:
+    path = home / "req.json"
+    path.write_text(json.dumps(request("js", jobs=2, parallel=2)))
+    proc = _cli(home, "tune", str(path), "--json")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    described = json.loads(out)
+    assert described["HyperParameterTuningJobStatus"] == "Completed"
+    assert described["TrainingJobStatusCounters"]["Completed"] == 2
+    proc = _cli(home, "tune", str(path), "--name", "qt", "--quiet")
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out) == (0, "")
 
 
 def test_tune_ctrl_c_stops_cleanly(home: Path) -> None:
     path = home / "req.json"
     path.write_text(json.dumps(request("intr", jobs=4, parallel=2, static={"sleep": "30"})))
     proc = _cli(home, "tune", str(path))
+    store = Store(home / "localtune.sqlite")
     try:
-        stdout = proc.stdout
-        assert stdout is not None
-        wait_until(lambda: "running 2" in (stdout.readline() or "running 2"), 30, 0)
+        wait_until(
+            lambda: (
+                [j["status"] for j in store.list_training_jobs("intr")].count("InProgress") == 2
+            ),
+            30,
+        )
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
