@@ -58,7 +58,7 @@ MISSING = (
     "localtune: pip install 'localtune[dask]'"
 )
 #: How often the thread following a job collects its events.
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.1
 SCHEMES = ("tcp://", "tls://", "ucx://", "inproc://", "ws://", "wss://")
 
 

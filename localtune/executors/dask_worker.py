@@ -92,31 +92,48 @@ def home_problem(home: Path, token: str) -> str | None:
 
 
 class _QueueEvents:
-    """:class:`~localtune.runtime.runner.JobEvents` that put the events on a Dask queue. Log
-    lines are sent at most every :data:`LINES_SECONDS` (one queue item carries a list of
-    events), anything else at once with what is pending; :meth:`flush` sends the rest."""
+    """:class:`~localtune.runtime.runner.JobEvents` that put the events on a Dask queue from a
+    thread of their own, so the runner never waits for the scheduler. Log lines wait up to
+    :data:`LINES_SECONDS` to travel with the next ones (one queue item carries a list of
+    events); anything else goes at once. :meth:`close` returns once everything is queued."""
 
     def __init__(self, queue: Any) -> None:
         self._queue = queue
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self._pending: list[list[Any]] = []
-        self._sent = 0.0
+        self._urgent = False
+        self._closed = False
+        self._thread = threading.Thread(target=self._send, name="localtune-dask-events")
+        self._thread.daemon = True
+        self._thread.start()
 
     def put(self, event: list[Any]) -> None:
-        with self._lock:
+        with self._cond:
             self._pending.append(event)
-            if event[0] != "lines" or time.monotonic() - self._sent >= LINES_SECONDS:
-                self._flush()
+            self._urgent = self._urgent or event[0] != "lines"
+            self._cond.notify()
 
-    def flush(self) -> None:
-        with self._lock:
-            self._flush()
+    def close(self, timeout: float = 30.0) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join(timeout)
 
-    def _flush(self) -> None:
-        if self._pending:
-            batch, self._pending = self._pending, []
-            self._queue.put(batch)
-        self._sent = time.monotonic()
+    def _send(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: bool(self._pending) or self._closed)
+                if not (self._urgent or self._closed):
+                    self._cond.wait_for(lambda: self._urgent or self._closed, LINES_SECONDS)
+                batch, self._pending, self._urgent = self._pending, [], False
+                closed = self._closed
+            if batch:
+                with contextlib.suppress(Exception):  # the scheduler is gone: nobody listens
+                    self._queue.put(batch)
+            if closed:
+                with self._cond:
+                    if not self._pending:
+                        return
 
     def phase(self, status: str, when: float) -> None:
         self.put(["phase", status, when])
@@ -163,14 +180,11 @@ def _watch_worker(worker: Any, key: str, stop: StopSignal, done: threading.Event
             return
 
 
-def _watch_control(
-    control: Any, reporter: _QueueEvents, stop: StopSignal, done: threading.Event
-) -> None:
-    """Pass stop reasons from *control* to the runner, send log lines left waiting. Polls: a
-    Dask queue ``get`` that times out is logged as an error by the scheduler."""
+def _watch_control(control: Any, stop: StopSignal, done: threading.Event) -> None:
+    """Pass stop reasons from *control* to the runner. Polls: a Dask queue ``get`` that times
+    out is logged as an error by the scheduler."""
     while not done.wait(WATCH_SECONDS):
         try:
-            reporter.flush()
             reasons = control.get(batch=True)
         except Exception:
             if not done.is_set():
@@ -231,7 +245,7 @@ def run_job(spec: TrainingJobSpec, events_name: str, control_name: str, token: s
         _allow_children()
         done = threading.Event()
         key = str(worker.get_current_task())
-        for target, args in ((_watch_control, (control, reporter)), (_watch_worker, (worker, key))):
+        for target, args in ((_watch_control, (control,)), (_watch_worker, (worker, key))):
             threading.Thread(
                 target=target, args=(*args, stop, done), name="localtune-dask-watch", daemon=True
             ).start()
@@ -240,8 +254,8 @@ def run_job(spec: TrainingJobSpec, events_name: str, control_name: str, token: s
         finally:
             done.set()
     finally:
-        with contextlib.suppress(Exception):
-            reporter.put([END])
+        reporter.put([END])
+        reporter.close()
         with contextlib.suppress(Exception):
             control.close()
             events.close()
@@ -251,6 +265,15 @@ async def warm_up_worker() -> None:
     """Start the fork server of this worker in the background (run by ``Client.run`` on the
     worker's event loop, which must not wait for the imports; a coroutine, as ``run(...,
     wait=False)`` requires)."""
+    from localtune.runtime import processes
+
+    threading.Thread(target=processes.warm_up, name="localtune-forkserver", daemon=True).start()
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook (``dask worker ... --preload localtune.executors.dask_worker``):
+    start the worker's fork server as the worker starts, so its first training job does not
+    wait for the imports of numpy and XGBoost."""
     from localtune.runtime import processes
 
     threading.Thread(target=processes.warm_up, name="localtune-forkserver", daemon=True).start()
