@@ -22,6 +22,7 @@ LOCAL = "local"
 def normalize_target(target: str | None) -> str:
     """``"local"`` or ``dask://HOST:PORT`` for ``target`` (None: from the environment);
     ``ValueError`` naming the value when it is neither."""
+    from_env = target is None
     if target is None:
         target = os.environ.get(DASK_ENV, "").strip() or LOCAL
     text = target.strip()
@@ -29,7 +30,10 @@ def normalize_target(target: str | None) -> str:
         return LOCAL
     from localtune.executors.dask import scheduler_address, target_for
 
-    return target_for(scheduler_address(text))
+    try:
+        return target_for(scheduler_address(text))
+    except ValueError as exc:
+        raise ValueError(f"{DASK_ENV}: {exc}" if from_env else str(exc)) from None
 
 
 def make_executor(target: str | None = None) -> Executor:

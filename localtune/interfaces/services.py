@@ -63,8 +63,13 @@ def get_service(
                 service.engine = background
                 background.resume()
             else:
-                chosen = make_executor(executor) if executor is not None else None
-                engine = Engine(path, service.store, service.region, executor=chosen)
+                try:  # a Dask executor connects now and may fail: then no service either
+                    chosen = make_executor(executor) if executor is not None else None
+                    engine = Engine(path, service.store, service.region, executor=chosen)
+                except BaseException:
+                    del _services[path]
+                    service.store.close()
+                    raise
                 service.engine = engine
                 engine.resume()
         return service
