@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -100,8 +101,15 @@ def run_unit(unit: Unit, method: Method | None = None, task: Task | None = None)
     }
 
 
+@functools.lru_cache(maxsize=256)
+def _shared_task(name: str) -> Task:
+    """One Task per name and process, so that every unit a worker runs on a task shares its
+    evaluation cache (sklearn tasks with discrete spaces repeat configurations often)."""
+    return get_task(name)
+
+
 def _run_unit_by_name(unit: Unit) -> dict[str, Any]:
-    return run_unit(unit)
+    return run_unit(unit, task=_shared_task(unit.task))
 
 
 def run_units(
@@ -137,6 +145,32 @@ def _iterate(
         os.environ[var] = "1"
     parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")
     yield from parallel(delayed(runner)(u) for u in units)
+
+
+def strategies_version() -> str:
+    """The last commit touching strategies/ (plus "+dirty" for uncommitted edits), or "unknown"
+    outside a git checkout: the results belong to that version of the code."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "log", "-1", "--format=%h %cI", "--", "strategies"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "strategies"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (head or "unknown") + (" +dirty" if dirty else "")
 
 
 def load_records(path: Path) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks._strat_methods import METHODS  # noqa: E402
-from benchmarks._strat_run import pin_blas  # noqa: E402
+from benchmarks._strat_run import pin_blas, strategies_version  # noqa: E402
 from benchmarks._tasks import hartmann6  # noqa: E402
 
 # Target p50 of ours (seconds) per n, and the speed-up over Optuna's GPSampler at n = 200.
@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = [m.strip() for m in args.methods.split(",") if m.strip()]
     results: dict[str, Any] = {"config": {k: str(v) for k, v in vars(args).items()}, "dims": {}}
     results["load_avg_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    results["strategies_commit"] = strategies_version()
     notes = []
     for m in wanted:
         why = METHODS[m].missing() if m in METHODS else "unknown method"
@@ -281,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     results["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     notes.append(
         f"machine: {os.cpu_count()} cores, load average (1/5/15 min) "
-        f"{results['load_avg_at_start']} at start, {results['load_avg_at_end']} at end"
+        f"{results['load_avg_at_start']} at start, {results['load_avg_at_end']} at end; "
+        f"strategies at {results['strategies_commit']}"
     )
     verdicts = judge(results)
     text = render(results, args.ns) + "\n\n" + "\n".join(notes)

@@ -25,17 +25,24 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from benchmarks._strat_methods import BASELINE_CANDIDATES, DEFAULT_METHODS, METHODS  # noqa: E402
-from benchmarks._strat_run import BUDGETS, Unit, load_records, run_units  # noqa: E402
+from benchmarks._strat_run import (  # noqa: E402
+    BUDGETS,
+    Unit,
+    load_records,
+    run_units,
+    strategies_version,
+)
 
 GROUPS = ("synthetic", "sklearn", "xgboost")
 QUICK_TASKS = "branin,hartmann6,mixed5,knn-iris-acc,dt-wine-nll,svm-breast-acc,xgb-breast-acc"
-# Rough optimiser cost per suggestion (seconds) at these budgets, measured on the 2-core dev
-# machine; used only for the up-front estimate, which the report then replaces by measured time.
+# Rough optimiser cost per evaluation (seconds), averaged over 50-128-evaluation runs on the
+# 2-core development machine (lightly loaded); only for the up-front estimate. The report shows
+# the measured optimiser time per run.
 OVERHEAD_S = {
-    "localtune-bayesian": 0.05,
-    "optuna-gp": 0.5,
-    "skopt-gp": 0.4,
-    "optuna-tpe": 0.01,
+    "localtune-bayesian": 0.1,
+    "optuna-gp": 0.6,
+    "skopt-gp": 1.0,
+    "optuna-tpe": 0.02,
 }
 BUDGET_CHOICES = {
     "sequential": ["sequential"],
@@ -153,6 +160,7 @@ def machine() -> dict[str, Any]:
             continue
     load = [round(x, 2) for x in os.getloadavg()]
     return {
+        "strategies_commit": strategies_version(),
         "cpus": os.cpu_count(),
         "load_avg_1_5_15": load,
         "python": platform.python_version(),
