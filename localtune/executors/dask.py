@@ -59,6 +59,8 @@ MISSING = (
 )
 #: How often the thread following a job collects its events.
 POLL_SECONDS = 0.1
+#: How old the list of the cluster's workers may be when a job's worker is looked up in it.
+MEMBERS_SECONDS = 1.0
 SCHEMES = ("tcp://", "tls://", "ucx://", "inproc://", "ws://", "wss://")
 
 
@@ -113,12 +115,20 @@ class _Job:
     cancelled: bool = False
     worker: str | None = None
     host: str | None = None
+    claimed_at: float = 0.0
 
     @property
     def where(self) -> str:
         if self.worker is None:
             return "The Dask worker"
         return f"The Dask worker {self.worker} (host {self.host})"
+
+    @property
+    def lost(self) -> str:
+        return (
+            f"{self.where} running this training job died or left the cluster before the job "
+            "finished."
+        )
 
 
 class DaskExecutor:
@@ -149,6 +159,8 @@ class DaskExecutor:
         self._control = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="localtune-dask")
         self._closed = False
         self._lost: str | None = None
+        self._members: frozenset[str] = frozenset()
+        self._members_at = float("-inf")
 
     @property
     def target(self) -> str:
@@ -294,10 +306,35 @@ class DaskExecutor:
                 ended = self._dispatch(job, job.queue.get(batch=True))
             except Exception:  # the scheduler is out of reach: the task gets cancelled
                 time.sleep(POLL_SECONDS)
+            if not ended and not job.task.done() and self._worker_left(job):
+                # Dask would run the task again once a thread is free (and the run would find
+                # its ticket taken); tell the engine now instead.
+                with contextlib.suppress(Exception):
+                    job.task.cancel()
+                return self._failed(job, job.lost)
         if not ended and self._connected():
             with contextlib.suppress(Exception):
                 self._dispatch(job, job.queue.get(batch=True))
         return self._outcome(job)
+
+    def _worker_left(self, job: _Job) -> bool:
+        """Whether the worker that claimed the job is gone from the cluster, by a list of the
+        workers fetched at most every :data:`MEMBERS_SECONDS` and newer than the claim."""
+        with self._lock:
+            worker, claimed_at = job.worker, job.claimed_at
+            members, members_at = self._members, self._members_at
+        if worker is None:
+            return False
+        now = time.monotonic()
+        if now - members_at >= MEMBERS_SECONDS:
+            try:
+                members = frozenset(self._client.scheduler_info()["workers"])
+            except Exception:  # out of reach: the scheduler check decides
+                return False
+            with self._lock:
+                self._members, self._members_at = members, now
+            members_at = now
+        return members_at > claimed_at and worker not in members
 
     def _connected(self) -> bool:
         """False once the client lost the scheduler (it cancels every task then; a call to the
@@ -313,6 +350,7 @@ class DaskExecutor:
                 if kind == "claimed":
                     with self._lock:
                         job.worker, job.host = str(item[1]), str(item[2])
+                        job.claimed_at = time.monotonic()
                 elif kind == "phase":
                     job.events.phase(str(item[1]), float(item[2]))
                 elif kind == "started":
@@ -338,11 +376,7 @@ class DaskExecutor:
                 return self._failed(job, f"{self._lost} while this training job ran.")
             return self._failed(job, f"Dask cancelled this training job's task: {exc}")
         if result == dask_worker.LOST:
-            return self._failed(
-                job,
-                f"{job.where} running this training job died or left the cluster before the "
-                "job finished.",
-            )
+            return self._failed(job, job.lost)
         if not isinstance(result, Outcome):
             raise TypeError(f"a Dask task of localtune returned {result!r}")
         return result
