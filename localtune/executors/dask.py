@@ -22,9 +22,11 @@ fails the job with a ClientError naming the worker and the path.
 
 Failures (choices where SageMaker has no Dask, written down here):
 - A worker that dies (or drops out of the cluster) mid-job: the job ends Failed with an
-  ``InternalServerError`` naming the worker — a RetryableError, retried per RetryStrategy. Dask
-  would run the task again by itself; the task refuses (it finds its ticket taken) and returns at
-  once, so a job is never trained twice under one name.
+  ``InternalServerError`` naming the worker — a RetryableError, retried per RetryStrategy (a new
+  training job, as for any retry). The engine sees it within about a second (it looks the job's
+  worker up in the scheduler's list of workers). Dask would run the task again by itself; the task
+  refuses (it finds its ticket taken) and returns at once, so a job is never trained twice under
+  one name.
 - The scheduler going away: the jobs in flight end the same way, and ``submit`` raises
   :class:`~localtune.executors.base.ExecutorLost`, so the tuning job fails with a FailureReason
   naming the scheduler. Jobs that had ended keep their records; the workers kill the jobs they

@@ -149,3 +149,21 @@ def test_missing_distributed_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(dask_executor.DaskUnavailable, match=r"localtune\[dask\]"):
         dask_executor.DaskExecutor("tcp://127.0.0.1:8786")
+
+
+def test_jobs_die_when_the_engine_goes(wide_cluster: Any, tmp_path: Path) -> None:
+    from localtune.executors.dask import DaskExecutor
+
+    executor = DaskExecutor(wide_cluster.scheduler_address)
+    recorder = contract.Recorder()
+    executor.submit(contract._spec(tmp_path, "abandoned", "import time; time.sleep(60)"), recorder)
+    deadline = time.monotonic() + 30
+    while recorder.pid is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert recorder.pid is not None
+    executor._client.close()  # the engine's process ends: its client leaves the scheduler
+    deadline = time.monotonic() + 15
+    while contract_alive(recorder.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not contract_alive(recorder.pid)  # its worker killed the job nobody would collect
+    executor.shutdown(kill=True, timeout=10)
