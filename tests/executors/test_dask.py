@@ -169,3 +169,28 @@ def test_scheduler_gone_fails_the_tuning_job_and_keeps_what_completed(home: Path
     assert job["TrainingJobStatus"] == "Completed"
     assert LocalS3.from_home(home).path(job["ModelArtifacts"]["S3ModelArtifacts"]).is_file()
     assert best["FinalHyperParameterTuningJobObjectiveMetric"]["MetricName"] == "loss"
+
+
+def test_cli_tune_and_the_environment_choose_dask(
+    home: Path, cluster: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from localtune.interfaces import cli
+    from tests.engine.conftest import IMAGE, SCRIPT
+    from tests.engine.conftest import request as engine_request
+
+    images.register(IMAGE, [sys.executable, str(SCRIPT)], home=home)
+    path = home / "request.json"
+    path.write_text(json.dumps(engine_request("dask-cli", jobs=2, parallel=2)))
+    argv = ["--home", str(home), "tune", str(path), "--dask-scheduler", cluster.scheduler_address]
+    assert cli.main(argv) == 0
+    assert "Completed" in capsys.readouterr().out
+    sm = localtune.client(home=home)
+    assert all(_note(home, j["TrainingJobName"]) for j in training_jobs(sm, "dask-cli"))
+    services.close_service(home)
+
+    monkeypatch.setenv("LOCALTUNE_DASK_SCHEDULER", cluster.scheduler_address)
+    sm = localtune.client(home=home)
+    sm.create_hyper_parameter_tuning_job(**engine_request("dask-env", jobs=1, parallel=1))
+    assert wait_for_status(sm, "dask-env", 60)["HyperParameterTuningJobStatus"] == "Completed"
+    (job,) = training_jobs(sm, "dask-env")
+    assert _note(home, job["TrainingJobName"])  # it ran on a Dask worker
