@@ -207,3 +207,7 @@ def test_a_diverged_run_does_not_blind_the_model() -> None:
     assert best < 1e-3
     with pytest.raises(StrategyError, match="clip_outliers"):
         strategies.create("Bayesian", box([0], [1]), clip_outliers="yes")
+    with pytest.raises(StrategyError, match="random_fraction"):
+        strategies.create("Bayesian", box([0], [1]), random_fraction=1.0)
+    with pytest.raises(StrategyError, match="patience"):
+        strategies.create("Bayesian", box([0], [1]), patience=0)
