@@ -1,0 +1,114 @@
+"""Smoke test of ``benchmarks.seed_e2e``: 1 repeat of 3 jobs on the real seed example, and the
+breakdown / slot-idle arithmetic on hand-made records."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks import _seed_analysis as analysis
+from benchmarks import seed_e2e
+
+HAS_OPTUNA = importlib.util.find_spec("optuna") is not None
+TIMINGS = (
+    "[localtune xgboost] timings: started at 100.050000 (epoch s); loading data 10.0 ms, "
+    "training 60.0 ms, saving the model 5.0 ms; CPU 70.0 ms; peak memory 140.5 MiB\n"
+)
+
+
+def _row(
+    tmp_path: Path, name: str, created: float, ended: float, log: str = TIMINGS
+) -> dict[str, Any]:
+    job_dir = tmp_path / name
+    job_dir.mkdir()
+    (job_dir / "training.log").write_text("[0]\ttrain-auc:0.9\n" + log)
+    phases = [("Starting", created, 100.01), ("Downloading", 100.01, 100.02)]
+    phases += [
+        ("Training", 100.02, 100.2),
+        ("Uploading", 100.2, ended),
+        ("Completed", ended, ended),
+    ]
+    return {
+        "name": name,
+        "status": "Completed",
+        "creation_time": created,
+        "end_time": ended,
+        "job_dir": str(job_dir),
+        "transitions": [{"Status": s, "StartTime": a, "EndTime": b} for s, a, b in phases],
+    }
+
+
+def test_breakdown_adds_up_to_the_job(tmp_path: Path) -> None:
+    row = _row(tmp_path, "a", 100.0, 100.21)
+    phases = analysis.job_breakdown(row)
+    assert phases is not None
+    assert phases["process start"] == pytest.approx(30.0)
+    assert phases["exit seen"] == pytest.approx(200 - 125)
+    assert sum(phases[p] for p in analysis.PHASES) == pytest.approx(phases["job total"])
+    assert analysis.job_peaks([row]) == {"median": 140.5, "max": 140.5}
+    assert analysis.jobs_cpu([row]) == pytest.approx(0.070)
+    assert analysis.job_breakdown({**row, "status": "Failed"}) is None
+
+
+def test_slot_idle_pairs_each_end_with_the_launch_it_allowed(tmp_path: Path) -> None:
+    rows = [
+        _row(tmp_path, "a", 100.0, 101.0),
+        _row(tmp_path, "b", 100.1, 102.0),
+        _row(tmp_path, "c", 101.03, 103.0),  # 30 ms after a's end
+        _row(tmp_path, "d", 102.01, 104.0),  # 10 ms after b's end
+    ]
+    idle = analysis.slot_idle(99.9, rows, parallel=2)
+    assert idle["gaps"] == 2
+    assert idle["mean_ms"] == pytest.approx(20.0)
+    assert idle["max_ms"] == pytest.approx(30.0)
+    assert idle["first_launch_ms"] == pytest.approx(100.0)
+
+
+def test_a_log_without_timings_is_left_out(tmp_path: Path) -> None:
+    assert analysis.program_timings("no timings here") is None
+    rows = [_row(tmp_path, "a", 100.0, 100.21, log="crashed\n")]
+    assert analysis.breakdown(rows) == {}
+    assert analysis.job_peaks(rows) is None
+
+
+def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        seed_e2e.main(["--repeats", "0"])
+    assert "--repeats must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_one_repeat_of_three_jobs_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "out"
+    argv = ["--repeats", "1", "--jobs", "3", "--out", str(out_dir), "--methods", "localtune"]
+    assert seed_e2e.main(argv) == 0
+    result = json.loads((out_dir / "seed_e2e.json").read_text())
+    summary = result["summary"]
+    m = summary["methods"]["localtune"]
+    assert m["repeats"] == 1 and m["wall_s"] > 0 and m["cpu_s"] > 0
+    assert 0.9 < m["best_auc"] <= 1.0  # breast_cancer is easy: any sane run is > 0.9
+    (run,) = result["runs"]
+    assert run["status"] == "Completed" and run["jobs"] == 3
+    lt = summary["localtune"]
+    assert lt["failed_jobs"] == []
+    assert set(analysis.PHASES) <= set(lt["breakdown_ms"])
+    assert all(v >= 0 for k, v in lt["breakdown_ms"].items() if k != "exit seen")
+    assert lt["job_peak_mib"] > 0 and lt["engine_peak_mib"] > 0
+    assert summary["xgboost_alone_peak_mib"] > 0
+    assert "slot idle:" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not HAS_OPTUNA, reason="optuna (the bench extra) is not installed")
+def test_optuna_side_trains_the_same_ranges_in_threads(tmp_path: Path) -> None:
+    from benchmarks import _seed_workers as workers
+    from localtune import demo
+
+    demo.write_breast_cancer(tmp_path)
+    result = workers.run_optuna(tmp_path, jobs=3, parallel=3, sampler_name="tpe")
+    assert result["method"] == "optuna-tpe" and result["jobs"] == 3
+    assert 0.9 < result["best_auc"] <= 1.0 and result["wall_s"] > 0 and result["cpu_s"] > 0
