@@ -2,8 +2,9 @@
 
 One thread per tuning job runs :meth:`TuningRun.run`. Each turn it records the training jobs
 that ended, feeds their results to the strategy, acts on stop requests and limits, and launches
-jobs while fewer than ``MaxParallelTrainingJobs`` run. While every slot is busy it asks the
-strategy for the next configuration ahead of time, so a freed slot is refilled at once.
+jobs while fewer than ``MaxParallelTrainingJobs`` run. The strategy is asked for the next
+configuration ahead of time on a thread of its own (:mod:`localtune.engine.asking`), so a freed
+slot is refilled at once and the loop never waits for the strategy to think.
 
 Choices where SageMaker is silent (UNKNOWN; see also :mod:`localtune.engine.lifecycle`):
 - Budget: ``MaxNumberOfTrainingJobs`` counts configurations launched (the NNN of the names). A
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from localtune.engine import definitions, hyperband, lifecycle, warm_start
+from localtune.engine.asking import PENDING, AskAhead
 from localtune.engine.completion import CompletionTracker
 from localtune.engine.search import Search, Suggestion
 from localtune.executors.base import ExecutorLost
@@ -132,7 +134,6 @@ class TuningRun:
         self._pids_lock = threading.Lock()
         self._running: dict[str, _Running] = {}
         self._retries: list[_Slot] = []
-        self._prepared: Suggestion | None = None
         self._launched = 0
         self._ending: tuple[str, str | None] | None = None
         row = self.store.get_tuning_job(name)
@@ -145,6 +146,7 @@ class TuningRun:
         self.criteria = CompletionTracker(self.config.get("TuningJobCompletionCriteria"))
         self.parallel = int(self.config["ResourceLimits"]["MaxParallelTrainingJobs"])
         self.search: Search | None = None
+        self.asks: AskAhead | None = None
 
     # -- called from other threads -------------------------------------------------------------
     def wake(self) -> None:
@@ -183,6 +185,9 @@ class TuningRun:
             log.error("tuning job %s: engine error\n%s", self.name, traceback.format_exc())
             self._kill_all()
             self._finalize("Failed", f"InternalServerError: localtune engine error: {exc!r}"[:1024])
+        finally:
+            if self.asks is not None:
+                self.asks.close()
 
     def _step(self) -> bool:
         """One turn; True when the tuning job is over (or this process let go of it)."""
@@ -208,7 +213,8 @@ class TuningRun:
                 return True
             return False
         self._launch_ready()
-        if not self._running:
+        assert self.asks is not None
+        if not self._running and not self.asks.outstanding():
             self._finalize(*(self._ending or self._natural_end()))
             return True
         self._prepare()
@@ -252,7 +258,7 @@ class TuningRun:
 
     def _after_end(self, slot: _Slot, row: Mapping[str, Any]) -> None:
         """Tell the strategy, queue a retry, check the failure rule and completion criteria."""
-        assert self.search is not None
+        assert self.search is not None and self.asks is not None
         if row["status"] == "Failed" and row["failure_kind"] == "Retryable":
             lost = (row["failure_reason"] or "").startswith(lifecycle.ENGINE_LOST)
             if lost or slot.retries_used < self._max_retries(slot):
@@ -264,9 +270,9 @@ class TuningRun:
                 return
         value = row["objective_value"] if row["objective_status"] == "Succeeded" else None
         if slot.suggestion is not None:
-            self.search.tell(slot.suggestion, value)
+            self.asks.tell(slot.suggestion, value)
         else:
-            self.search.observe(slot.definition_index, slot.tuned, value)
+            self.asks.observe(slot.definition_index, slot.tuned, value)
         self._check_failures()
         if value is not None:
             self._check_criteria(value, self.search.objectives[slot.definition_index])
@@ -351,57 +357,53 @@ class TuningRun:
             except queue.Empty:
                 return
             suggestion = job.slot.suggestion
-            if self.search is None or suggestion is None or job.stop_asked:
+            if self.search is None or self.asks is None or suggestion is None or job.stop_asked:
                 continue
             if job.name not in self._running:
                 continue
             job.epochs += 1
-            if self.search.report(suggestion, job.epochs, point.value) or (
-                self.search.strategy_name == "Hyperband"
-                and hyperband.reached_max_resource(
-                    self.search.strategies[job.slot.definition_index],
-                    self.search.definitions[job.slot.definition_index],
-                    job.slot.tuned,
-                    job.epochs,
+            with self.asks.lock:  # the strategy's state, not while it is being asked
+                stop = self.search.report(suggestion, job.epochs, point.value) or (
+                    self.search.strategy_name == "Hyperband"
+                    and hyperband.reached_max_resource(
+                        self.search.strategies[job.slot.definition_index],
+                        self.search.definitions[job.slot.definition_index],
+                        job.slot.tuned,
+                        job.epochs,
+                    )
                 )
-            ):
+            if stop:
                 self._stop(job)
 
     # -- launching ------------------------------------------------------------------------------
     def _launch_ready(self) -> None:
-        assert self.search is not None
+        assert self.asks is not None
         while len(self._running) < self.parallel and self._ending is None:
             if self._retries:
                 self._launch(self._retries.pop(0))
                 continue
             if self._launched >= self.budget:
                 return
-            suggestion = self._prepared or self.search.ask()
-            self._prepared = None
-            if suggestion is None:
-                return
+            suggestion = self.asks.take(self.budget - self._launched)
+            if suggestion is None or suggestion is PENDING:
+                return  # nothing left, or woken when the suggestion is ready
+            assert isinstance(suggestion, Suggestion)
             self._launched += 1
             self._launch(
                 _Slot(self._launched, suggestion.definition_index, suggestion.tuned, suggestion)
             )
 
     def _prepare(self) -> None:
-        """Ask for the next configuration while every slot is busy."""
-        assert self.search is not None
-        if (
-            self._prepared is None
-            and not self._retries
-            and self._ending is None
-            and self._launched < self.budget
-            and len(self._running) >= self.parallel
-        ):
-            self._prepared = self.search.ask()
+        """Have the next configuration asked while the jobs run (:mod:`localtune.engine.asking`)."""
+        assert self.asks is not None
+        if not self._retries and self._ending is None:
+            self.asks.fill(self.budget - self._launched)
 
     def _launch(self, slot: _Slot) -> None:
-        assert self.search is not None
+        assert self.search is not None and self.asks is not None
         definition = self.search.definitions[slot.definition_index]
         objective = self.search.objectives[slot.definition_index]
-        self.search.mark_launched(slot.definition_index, slot.tuned)
+        self.asks.mark_launched(slot.definition_index, slot.tuned)
         name = f"{self.name}-{slot.seq:03d}-{secrets.token_hex(4)}"
         hyperparameters = {**(definition.get("StaticHyperParameters") or {}), **slot.tuned}
         if objective is not None:
@@ -479,6 +481,7 @@ class TuningRun:
         self._launched = max((j["seq"] or 0 for j in jobs), default=0)
         self.search = Search(self.request, launched=self._launched)
         warm_start.seed(self.search, self.store, self.request)
+        self.asks = AskAhead(self.search, self.wake)
         self.search_reports = self.search.strategy_name == "Hyperband" or (
             self.search.stopping is not None
         )
