@@ -44,6 +44,7 @@ Decisions (documented for the README):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -177,6 +178,11 @@ class BayesianStrategy(Strategy):
         self._losses.append(loss)
         if not np.isnan(unit).any():
             self._seen.add(self.space.key(unit))
+
+    def _on_added(self, params: Mapping[str, Any], unit: np.ndarray, loss: float | None) -> None:
+        # Warm-start / restart data is not "our" search stalling: it never triggers exploration.
+        self._on_observation(unit, loss)
+        self._stale = 0
 
     def _pending_units(self) -> list[np.ndarray]:
         return [self.space.to_unit(p) for p in self._pending.values()]
