@@ -61,7 +61,9 @@ def test_a_job_is_stopped_at_max_resource_only_when_it_would_train_on() -> None:
 # -- real XGBoost jobs ------------------------------------------------------------------------
 def test_hyperband_runs_to_completed_with_stopped_jobs_counted(sm: Any, home: Path) -> None:
     demo.write_breast_cancer(home)
-    d = run(sm, _hyperband("hb", jobs=8, num_round=54, low=2, high=54))
+    # A boosting round here takes about a millisecond and a stop lands some tens of rounds after
+    # its decision, so MaxResource is large enough for a rung stop to land well before it.
+    d = run(sm, _hyperband("hb", jobs=8, num_round=486, low=2, high=486))
     assert d["HyperParameterTuningJobStatus"] == "Completed"
     assert d["HyperParameterTuningJobConfig"]["TrainingJobEarlyStoppingType"] == "Off"
     jobs = jobs_of(sm, "hb")
@@ -74,9 +76,9 @@ def test_hyperband_runs_to_completed_with_stopped_jobs_counted(sm: Any, home: Pa
     assert counters["Completed"] + counters["Stopped"] == 8
     assert d["ObjectiveStatusCounters"] == {"Succeeded": 8, "Pending": 0, "Failed": 0}
     for job in completed:  # num_round == MaxResource: a promoted job ends by itself
-        assert rounds(home, job["TrainingJobName"]) == 54
+        assert rounds(home, job["TrainingJobName"]) == 486
     trained = [rounds(home, j["TrainingJobName"]) for j in stopped]
-    assert min(trained) < 54  # stopped at a rung, well before MaxResource
+    assert min(trained) < 486  # stopped at a rung, before MaxResource
     for job in stopped:
         assert job["SecondaryStatus"] == "Stopped"
         assert objective(job) == objective_points(home, job["TrainingJobName"])[-1]
