@@ -101,7 +101,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from localtune.interfaces.server import make_server
+    from localtune.interfaces.server import make_server, serve_until_interrupted
 
     try:
         server = make_server(args.home, args.host, args.port, executor=args.dask_scheduler)
@@ -110,13 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     print(f"localtune serving SageMaker on {server.url} (home {server.service.home})", flush=True)
     print(f"  export AWS_ENDPOINT_URL_SAGEMAKER={server.url}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_interrupted(server)
 
 
 def build_parser(operations: Sequence[str]) -> argparse.ArgumentParser:

@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 
 from localtune.interfaces import aws_cli, services
 from localtune.interfaces.client import client as make_client
+from localtune.interfaces.server import serve_until_interrupted
 
 EXIT_FAILURE = 1
 
@@ -161,13 +162,7 @@ def cmd_serve_model(args: argparse.Namespace) -> int:
         f"  curl -H 'Content-Type: text/csv' --data-binary @rows.csv {server.url}/invocations",
         flush=True,
     )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_interrupted(server)
 
 
 def _home(parser: argparse.ArgumentParser) -> None:

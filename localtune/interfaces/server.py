@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -87,6 +88,17 @@ def make_server(
     """A server bound to ``host:port`` (port 0 picks a free one); call ``serve_forever()``.
     ``executor`` as for :func:`~localtune.interfaces.services.get_service`."""
     return LocaltuneServer(get_service(home, executor=executor), host, port)
+
+
+def serve_until_interrupted(server: socketserver.BaseServer) -> int:
+    """Serve until Ctrl-C, then close the socket; the exit status of a serving command."""
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
 
 
 def serve_in_thread(server: LocaltuneServer) -> threading.Thread:
