@@ -9,12 +9,12 @@ once with a suggestion that already knows every result recorded before it was as
 Every call into the :class:`~localtune.engine.search.Search` goes through :attr:`AskAhead.lock`
 (strategies are not thread-safe; the loop and the asking thread take turns).
 
-Choice (UNKNOWN, SageMaker does not say when it asks): ``depth`` 2 — two suggestions ahead, so
-two slots freeing close together are both refilled at once. Each suggestion then knows the
-results recorded before it was asked (the strategy treats the ones not yet launched as pending,
-like running jobs). On the seed example (3 slots, ~0.5 s jobs, a loaded 2-core machine) depth 1
-left slots idle 63 ms per refill, depth 2 31 ms, with the same best AUC within noise
-(``benchmarks.seed_e2e``, see benchmarks/README.md).
+Choice (UNKNOWN, SageMaker does not say when it asks): ``depth`` 1 — one suggestion ahead. Each
+suggestion knows every result recorded before it was asked (the strategy treats it as pending
+until launched, like a running job). On the seed example (``benchmarks.seed_e2e``, 10 repeats,
+2 shared cores at load ~5): depth 1 left a freed slot idle 27 ms on average with a median best
+AUC of 0.98577; depth 2 idled 17 ms but its staler suggestions reached only 0.98503 (Optuna GP:
+0.98547). Depth 2 pays off only when asks are slow relative to jobs (63 → 31 ms idle at load 10).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from localtune.engine.search import Search, Suggestion
 
 __all__ = ["DEPTH", "AskAhead", "Pending"]
 
-DEPTH = 2
+DEPTH = 1
 
 
 class Pending:
