@@ -11,10 +11,11 @@ Every call into the :class:`~localtune.engine.search.Search` goes through :attr:
 
 Choice (UNKNOWN, SageMaker does not say when it asks): ``depth`` 1 — one suggestion ahead. Each
 suggestion knows every result recorded before it was asked (the strategy treats it as pending
-until launched, like a running job). On the seed example (``benchmarks.seed_e2e``, 10 repeats,
-2 shared cores at load ~5): depth 1 left a freed slot idle 27 ms on average with a median best
-AUC of 0.98577; depth 2 idled 17 ms but its staler suggestions reached only 0.98503 (Optuna GP:
-0.98547). Depth 2 pays off only when asks are slow relative to jobs (63 → 31 ms idle at load 10).
+until launched, like a running job); a deeper queue makes suggestions staler. On the seed example
+(``benchmarks.seed_e2e``, 2 shared cores at load ~5) depth 1 left a freed slot idle 27-41 ms on
+average, depth 2 17 ms; median best AUC 0.98577 (20 repeats) against 0.98503 (10 repeats), a
+difference within noise (Mann-Whitney p = 0.43), so the less stale choice was kept. Depth 2 pays
+off when asks are slow relative to jobs (63 → 31 ms idle at load 10).
 """
 
 from __future__ import annotations
