@@ -9,6 +9,11 @@ once with a suggestion that already knows every result recorded before it was as
 Every call into the :class:`~localtune.engine.search.Search` goes through :attr:`AskAhead.lock`
 (strategies are not thread-safe; the loop and the asking thread take turns).
 
+Asks run with BLAS limited to one thread (threadpoolctl, while the ask runs): training jobs run
+beside them on the same cores, and a multi-threaded BLAS on a busy machine made asks many times
+slower. The limit is process-wide for its duration, so other numpy work of a process that hosts
+the engine is single-threaded during an ask too.
+
 Choice (UNKNOWN, SageMaker does not say when it asks): ``depth`` 1 — one suggestion ahead. Each
 suggestion knows every result recorded before it was asked (the strategy treats it as pending
 until launched, like a running job); a deeper queue makes suggestions staler. On the seed example
@@ -24,6 +29,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+
+from threadpoolctl import ThreadpoolController
 
 from localtune.engine.search import Search, Suggestion
 
@@ -50,6 +57,7 @@ class AskAhead:
         self._queue: deque[Future[Suggestion | None]] = deque()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="localtune-ask")
         self._exhausted = False
+        self._blas = ThreadpoolController()
 
     # -- the asking side -----------------------------------------------------------------------
     def fill(self, remaining: int) -> None:
@@ -61,7 +69,7 @@ class AskAhead:
             self._queue.append(future)
 
     def _ask(self) -> Suggestion | None:
-        with self.lock:
+        with self.lock, self._blas.limit(limits=1, user_api="blas"):
             return self.search.ask()
 
     def take(self, remaining: int) -> Suggestion | Pending | None:
