@@ -118,7 +118,9 @@ def targets(sc: Scores) -> list[tuple[str, str, str]]:
         ours = overall(sc, OURS, b, "sklearn")
         rnd = [f"{m} {_fmt(overall(sc, m, b, 'sklearn'))}" for m in RANDOMS if m in sc.methods()]
         detail = f"{OURS} {_fmt(ours)} (random ≈ 92 expected: {', '.join(rnd) or 'n/a'})"
-        out.append((f"score ≥ 98 on sklearn tasks ({b})", _pass(ours >= 98.0), detail))
+        # The target (and random ≈ 92) is set for 128 evaluations; at 50 it is information only.
+        status = _pass(ours >= 98.0) if b != "sequential" else "INFO"
+        out.append((f"score ≥ 98 on sklearn tasks ({b})", status, detail))
     for b in budgets:
         in_budget = {m for t, m, bb in sc.curves if bb == b}
         present = [m for m in (OURS, *PEERS) if m in in_budget]
