@@ -14,7 +14,8 @@ from typing import Any
 
 from localtune.engine import definitions
 
-TERMINAL_TUNING_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
+#: The statuses a tuning job ends in (in the order SageMaker's messages list them).
+TERMINAL_TUNING_STATUSES = ("Completed", "Stopped", "Failed")
 
 
 def when(epoch: float | None) -> datetime | None:

@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from botocore.exceptions import ClientError
 
 from localtune import images
+from localtune.api.responses import TERMINAL_TUNING_STATUSES
 from localtune.interfaces import aws_cli, progress, services
 from localtune.interfaces.client import client as make_client
 
@@ -36,7 +37,6 @@ __all__ = ["add_parsers", "run_in_background"]
 EXIT_FAILED = 1
 EXIT_BAD_REQUEST = 2
 EXIT_STOPPED = 130
-TERMINAL = ("Completed", "Failed", "Stopped")
 
 
 def run_in_background(home: str | None) -> None:
@@ -91,7 +91,7 @@ def _watch(
         described: dict[str, Any] = sm.describe_hyper_parameter_tuning_job(
             HyperParameterTuningJobName=name
         )
-        finished = described["HyperParameterTuningJobStatus"] in TERMINAL
+        finished = described["HyperParameterTuningJobStatus"] in TERMINAL_TUNING_STATUSES
         if live is not None:
             live.show(progress.live_lines(described, [] if finished else _running(sm, name)))
         if finished:

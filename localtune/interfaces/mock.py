@@ -16,8 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.handlers
@@ -103,10 +102,3 @@ class mock_sagemaker:
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def serving(home: str | os.PathLike[str] | None = None) -> Iterator[Service]:
-    """Functional spelling of :class:`mock_sagemaker`."""
-    with mock_sagemaker(home) as service:
-        yield service

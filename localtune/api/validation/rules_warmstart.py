@@ -19,10 +19,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from localtune.api.responses import TERMINAL_TUNING_STATUSES
 from localtune.api.validation.request import OBJECTIVE_HP, Definition, Request, items, sub, text
 
 ParentLookup = Callable[[str], "dict[str, Any] | None"]
-TERMINAL = ("Completed", "Stopped", "Failed")
+TERMINAL = TERMINAL_TUNING_STATUSES
 EARLIEST_PARENT = dt.datetime(2018, 10, 1, tzinfo=dt.UTC)
 MAX_STATIC_CHANGES = 10
 _PARENTS = "WarmStartConfig.ParentHyperParameterTuningJobs"
