@@ -13,9 +13,7 @@ Choices where SageMaker is silent (UNKNOWN; see also :mod:`localtune.engine.life
 - Retries: a RetryableError job is retried up to ``RetryStrategy.MaximumRetryAttempts`` times (no
   RetryStrategy: never). A job lost because the engine died or shut down is always retried and
   does not use up those attempts: the user did nothing wrong.
-- Failure: the tuning job fails with "No training job succeeded after N attempts. …" once 5
-  training jobs have failed with none Completed (N = 5), or when everything launchable has ended
-  with failures and none Completed (N = the number of failed jobs, fewer than 5).
+- Failure: "No training job succeeded after N attempts. …" (:mod:`localtune.engine.ending`).
 - ``ResourceLimits.MaxRuntimeInSeconds`` (counted from CreationTime): running jobs are stopped
   (Stopped) and the tuning job ends Completed.
 - Completion criteria (:mod:`localtune.engine.completion`): once one fires nothing more is
@@ -29,94 +27,36 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
-import secrets
 import threading
 import time
 import traceback
 from collections.abc import Mapping
-from concurrent.futures import Future
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from localtune.engine import definitions, hyperband, lifecycle, warm_start
+from localtune.engine import definitions, ending, hyperband, lifecycle, recovery, warm_start
 from localtune.engine.asking import PENDING, AskAhead
 from localtune.engine.completion import CompletionTracker
+from localtune.engine.jobs import (
+    JobEvents,
+    RunningJob,
+    Slot,
+    internal_error,
+    record_launch,
+    training_job_spec,
+)
 from localtune.engine.search import Search, Suggestion
 from localtune.executors.base import ExecutorLost
-from localtune.runtime import images, processes
+from localtune.runtime import images
 from localtune.runtime.metrics import MetricExtractor, MetricPoint
-from localtune.runtime.runner import Outcome, TrainingJobSpec
+from localtune.runtime.runner import Outcome
 
 if TYPE_CHECKING:
     from localtune.engine.engine import Engine
 
-__all__ = ["FAILURE_ATTEMPTS", "TuningRun"]
+__all__ = ["TuningRun"]
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
-FAILURE_ATTEMPTS = 5
-
-
-def no_success_reason(attempts: int) -> str:
-    return (
-        f"No training job succeeded after {attempts} attempts. Please take a look at the "
-        "training job failures to get more details."
-    )
-
-
-@dataclass
-class _Slot:
-    """One launch slot (an NNN) and its current attempt."""
-
-    seq: int
-    definition_index: int
-    tuned: dict[str, str]
-    suggestion: Suggestion | None
-    attempt: int = 1
-    retry_of: str | None = None
-    retries_used: int = 0
-
-
-@dataclass
-class _Running:
-    name: str
-    slot: _Slot
-    extractor: MetricExtractor
-    future: Future[Outcome] | None = None
-    stop_asked: bool = False
-    pid: int | None = None
-    epochs: int = 0
-    done: Outcome | None = field(default=None)
-
-
-class _Events:
-    """The runner's callbacks for one job (called on the job's thread)."""
-
-    def __init__(self, run: TuningRun, job: _Running) -> None:
-        self._run = run
-        self._job = job
-
-    def phase(self, status: str, when: float) -> None:
-        lifecycle.advance(self._run.store, self._job.name, status, when)
-
-    def started(self, pid: int) -> None:
-        self._job.pid = pid
-        self._run.remember_pid(self._job.name, pid)
-
-    def lines(self, lines: list[str], when: float) -> None:
-        points = self._job.extractor.feed(lines, when)
-        if not points:
-            return
-        self._run.store.add_metric_points(
-            self._job.name, [(p.name, p.value, p.timestamp, p.iteration) for p in points]
-        )
-        objective = self._run.objective_name(self._job.slot)
-        reports = [p for p in points if p.name == objective]
-        if reports and self._run.search_reports:
-            for point in reports:
-                self._run.reports.put((self._job, point))
-            self._run.wake()
 
 
 class TuningRun:
@@ -126,14 +66,14 @@ class TuningRun:
         self.engine = engine
         self.store = engine.store
         self.name = name
-        self.reports: queue.Queue[tuple[_Running, MetricPoint]] = queue.Queue()
+        self.reports: queue.Queue[tuple[RunningJob, MetricPoint]] = queue.Queue()
         self.search_reports = False
         self._event = threading.Event()
         self._shutdown = threading.Event()
         self._lost_lease = False
         self._pids_lock = threading.Lock()
-        self._running: dict[str, _Running] = {}
-        self._retries: list[_Slot] = []
+        self._running: dict[str, RunningJob] = {}
+        self._retries: list[Slot] = []
         self._launched = 0
         self._ending: tuple[str, str | None] | None = None
         row = self.store.get_tuning_job(name)
@@ -166,7 +106,7 @@ class TuningRun:
             state["pids"] = pids
             self.store.update_tuning_job(self.name, state=state)
 
-    def objective_name(self, slot: _Slot) -> str | None:
+    def objective_name(self, slot: Slot) -> str | None:
         if self.search is None:
             return None
         objective = self.search.objectives[slot.definition_index]
@@ -215,7 +155,9 @@ class TuningRun:
         self._launch_ready()
         assert self.asks is not None
         if not self._running and not self.asks.outstanding():
-            self._finalize(*(self._ending or self._natural_end()))
+            self._finalize(
+                *(self._ending or ending.natural_end(self.store.list_training_jobs(self.name)))
+            )
             return True
         self._prepare()
         return False
@@ -235,10 +177,10 @@ class TuningRun:
             try:
                 outcome = future.result()
             except Exception as exc:
-                outcome = _internal_error(job.name, exc)
+                outcome = internal_error(job.name, exc)
             self._record(job, outcome)
 
-    def _record(self, job: _Running, outcome: Outcome) -> None:
+    def _record(self, job: RunningJob, outcome: Outcome) -> None:
         if self._lost_lease:
             return
         verdict = lifecycle.verdict(outcome)
@@ -256,7 +198,7 @@ class TuningRun:
             return
         self._after_end(job.slot, row)
 
-    def _after_end(self, slot: _Slot, row: Mapping[str, Any]) -> None:
+    def _after_end(self, slot: Slot, row: Mapping[str, Any]) -> None:
         """Tell the strategy, queue a retry, check the failure rule and completion criteria."""
         assert self.search is not None and self.asks is not None
         if row["status"] == "Failed" and row["failure_kind"] == "Retryable":
@@ -277,18 +219,15 @@ class TuningRun:
         if value is not None:
             self._check_criteria(value, self.search.objectives[slot.definition_index])
 
-    def _max_retries(self, slot: _Slot) -> int:
+    def _max_retries(self, slot: Slot) -> int:
         assert self.search is not None
         strategy = self.search.definitions[slot.definition_index].get("RetryStrategy") or {}
         return int(strategy.get("MaximumRetryAttempts", 0))
 
     def _check_failures(self) -> None:
-        jobs = self.store.list_training_jobs(self.name)
-        if any(j["status"] == "Completed" for j in jobs):
-            return
-        failed = sum(1 for j in jobs if j["status"] == "Failed")
-        if failed >= FAILURE_ATTEMPTS and self._ending is None:
-            self._ending = ("Failed", no_success_reason(failed))
+        failed = ending.failure_ending(self.store.list_training_jobs(self.name))
+        if failed is not None and self._ending is None:
+            self._ending = failed
 
     def _check_criteria(self, value: float, objective: tuple[str, str] | None) -> None:
         maximize = objective is not None and objective[1] == "Maximize"
@@ -298,13 +237,6 @@ class TuningRun:
         details = self.criteria.details((row or {}).get("completion_details"))
         if details is not None:
             self.store.update_tuning_job(self.name, completion_details=details)
-
-    def _natural_end(self) -> tuple[str, str | None]:
-        jobs = self.store.list_training_jobs(self.name)
-        failed = sum(1 for j in jobs if j["status"] == "Failed")
-        if failed and not any(j["status"] == "Completed" for j in jobs):
-            return "Failed", no_success_reason(failed)
-        return "Completed", None
 
     def _finalize(self, status: str, reason: str | None) -> None:
         if self._lost_lease:
@@ -334,7 +266,7 @@ class TuningRun:
             if current is not None and current["status"] == "Stopping":
                 self._stop(job)
 
-    def _stop(self, job: _Running) -> None:
+    def _stop(self, job: RunningJob) -> None:
         job.stop_asked = True
         lifecycle.mark_stopping(self.store, job.name)
         self.engine.executor.stop(job.name, "Stopped")
@@ -390,7 +322,7 @@ class TuningRun:
             assert isinstance(suggestion, Suggestion)
             self._launched += 1
             self._launch(
-                _Slot(self._launched, suggestion.definition_index, suggestion.tuned, suggestion)
+                Slot(self._launched, suggestion.definition_index, suggestion.tuned, suggestion)
             )
 
     def _prepare(self) -> None:
@@ -399,36 +331,15 @@ class TuningRun:
         if not self._retries and self._ending is None:
             self.asks.fill(self.budget - self._launched)
 
-    def _launch(self, slot: _Slot) -> None:
+    def _launch(self, slot: Slot) -> None:
         assert self.search is not None and self.asks is not None
         definition = self.search.definitions[slot.definition_index]
         objective = self.search.objectives[slot.definition_index]
         self.asks.mark_launched(slot.definition_index, slot.tuned)
-        name = f"{self.name}-{slot.seq:03d}-{secrets.token_hex(4)}"
-        hyperparameters = {**(definition.get("StaticHyperParameters") or {}), **slot.tuned}
-        if objective is not None:
-            hyperparameters[definitions.TUNING_OBJECTIVE_KEY] = objective[0]
-        root = self.engine.home / "jobs" / name
-        now = time.time()
-        self.store.insert_training_job(
-            lifecycle.new_row(
-                name=name,
-                arn=self.engine.arn("training-job", name),
-                tuning_job=self.name,
-                seq=slot.seq,
-                attempt=slot.attempt,
-                retry_of=slot.retry_of,
-                definition=definition,
-                hyperparameters=hyperparameters,
-                tuned=slot.tuned,
-                objective=objective,
-                job_dir=str(root),
-                now=now,
-            )
-        )
+        name, hyperparameters, root = record_launch(self, slot, definition, objective)
         self._touch()
         metrics = definitions.metric_definitions_of(definition)
-        job = _Running(name, slot, MetricExtractor(metrics))
+        job = RunningJob(name, slot, MetricExtractor(metrics))
         self._running[name] = job
         launch = images.resolve(definition, self.engine.registered_command)
         if isinstance(launch, images.NoRunner):
@@ -441,9 +352,9 @@ class TuningRun:
             if row is not None:
                 self._after_end(slot, row)
             return
-        spec = _spec(self, name, root, definition, hyperparameters, launch)
+        spec = training_job_spec(self, name, root, definition, hyperparameters, launch)
         try:
-            job.future = self.engine.executor.submit(spec, _Events(self, job))
+            job.future = self.engine.executor.submit(spec, JobEvents(self, job))
         except ExecutorLost as exc:  # e.g. the Dask scheduler is gone: the tuning job fails
             del self._running[name]
             reason = f"InternalServerError: {exc}"[: lifecycle.MAX_FAILURE_REASON]
@@ -456,29 +367,13 @@ class TuningRun:
 
     # -- recovery -------------------------------------------------------------------------------
     def _recover(self) -> None:
-        """Adopt what a dead engine left: in-flight jobs become lost (Retryable) and are retried;
-        finished jobs are fed to a new strategy."""
+        """Adopt what a dead engine left (:mod:`localtune.engine.recovery`): in-flight jobs become
+        lost (Retryable) and are retried; finished jobs are fed to a new strategy."""
         row = self.store.get_tuning_job(self.name)
         pids = dict(((row or {}).get("state") or {}).get("pids") or {})
-        for job in self.store.list_training_jobs(self.name):
-            if job["status"] not in ("InProgress", "Stopping"):
-                continue
-            pid = pids.get(job["name"])
-            if pid:
-                processes.kill_orphan(int(pid), job["name"])
-            if job["status"] == "Stopping":
-                verdict = lifecycle.Verdict("Stopped", "Stopped")
-            else:
-                verdict = lifecycle.Verdict(
-                    "Failed",
-                    "Failed",
-                    f"{lifecycle.ENGINE_LOST} stopped before the job finished; the tuning job "
-                    "retries it.",
-                    "Retryable",
-                )
-            lifecycle.finish(self.store, job["name"], verdict)
-        jobs = self.store.list_training_jobs(self.name)
-        self._launched = max((j["seq"] or 0 for j in jobs), default=0)
+        recovery.end_orphans(self.store, self.name, pids)
+        finished = self.store.list_training_jobs(self.name)
+        self._launched = max((j["seq"] or 0 for j in finished), default=0)
         self.search = Search(self.request, launched=self._launched)
         warm_start.seed(self.search, self.store, self.request)
         self.asks = AskAhead(self.search, self.wake)
@@ -490,27 +385,7 @@ class TuningRun:
         ]
         if any(isinstance(x, images.Launch) and x.module is not None for x in launches):
             self.engine.executor.warm_up()
-        by_seq: dict[int, list[dict[str, Any]]] = {}
-        for job in jobs:
-            by_seq.setdefault(job["seq"], []).append(job)
-        for seq in sorted(by_seq):
-            attempts = sorted(by_seq[seq], key=lambda j: (j["attempt"], j["creation_time"]))
-            last = attempts[-1]
-            slot = _Slot(
-                seq,
-                self._definition_index(last),
-                dict(last["tuned"]),
-                None,
-                attempt=last["attempt"],
-                retry_of=None,
-                retries_used=sum(
-                    1
-                    for j in attempts
-                    if j["failure_kind"] == "Retryable"
-                    and not (j["failure_reason"] or "").startswith(lifecycle.ENGINE_LOST)
-                ),
-            )
-            slot.retries_used -= 1 if _is_own_retryable(last) else 0
+        for slot, last in recovery.slots_to_replay(finished, self._definition_index):
             self._after_end(slot, last)
         if row is not None and row["status"] == "Stopping":
             self._ending = ("Stopped", None)
@@ -521,51 +396,3 @@ class TuningRun:
             if definition.get("DefinitionName") == job["definition_name"]:
                 return index
         return 0
-
-
-def _is_own_retryable(job: Mapping[str, Any]) -> bool:
-    return job["failure_kind"] == "Retryable" and not (job["failure_reason"] or "").startswith(
-        lifecycle.ENGINE_LOST
-    )
-
-
-def _internal_error(name: str, exc: BaseException) -> Outcome:
-    return Outcome(
-        exit_status=None,
-        stop_reason=None,
-        failure_text=None,
-        error=f"InternalServerError: localtune could not run the training job {name}: {exc!r}",
-        model_artifacts=None,
-        training_start=None,
-        end_time=time.time(),
-        log_path="",
-    )
-
-
-def _spec(
-    run: TuningRun,
-    name: str,
-    root: Path,
-    definition: Mapping[str, Any],
-    hyperparameters: Mapping[str, str],
-    launch: images.Launch,
-) -> TrainingJobSpec:
-    stopping = definition.get("StoppingCondition") or {}
-    algorithm = definition["AlgorithmSpecification"]
-    runtime = stopping.get("MaxRuntimeInSeconds")
-    return TrainingJobSpec(
-        name=name,
-        arn=run.engine.arn("training-job", name),
-        home=run.engine.home,
-        root=root,
-        hyperparameters=dict(hyperparameters),
-        launch=launch,
-        input_data_config=list(definition.get("InputDataConfig") or []),
-        training_input_mode=algorithm.get("TrainingInputMode", "File"),
-        output_data_config=dict(definition["OutputDataConfig"]),
-        checkpoint_config=definition.get("CheckpointConfig"),
-        resource_config=definitions.resource_config_of(definition),
-        environment=dict(definition.get("Environment") or {}),
-        max_runtime=float(runtime) if runtime is not None else None,
-        stop_grace=run.engine.stop_grace,
-    )
