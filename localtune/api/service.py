@@ -206,8 +206,9 @@ class Service:
     def describe_training_job(self, params: Mapping[str, Any]) -> dict[str, Any]:
         job = self._training_row(params["TrainingJobName"])
         tuning_arn = None
-        if job["tuning_job"]:
-            tuning_arn = config.arn(self.region, "hyper-parameter-tuning-job", job["tuning_job"])
+        launched_by = job["tuning_job"] or job["launched_by"]  # the latter once it was deleted
+        if launched_by:
+            tuning_arn = config.arn(self.region, "hyper-parameter-tuning-job", launched_by)
         return describe_training_job(job, tuning_arn)
 
     def list_training_jobs_for_hyper_parameter_tuning_job(

@@ -23,7 +23,7 @@ from typing import Any
 
 from localtune.errors import ResourceInUse
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1 = """
 CREATE TABLE tuning_jobs (
@@ -90,7 +90,14 @@ CREATE TABLE models (
 );
 """
 
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+# Version 2: a deleted tuning job lets go of its training jobs. ``tuning_job`` is cleared (so a new
+# tuning job that reuses the name starts from nothing) and the name they were launched by moves to
+# ``launched_by``, from which DescribeTrainingJob still reports their TuningJobArn.
+_SCHEMA_V2 = """
+ALTER TABLE training_jobs ADD COLUMN launched_by TEXT;
+"""
+
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
 
 _JSON_COLUMNS = {
     "request",
@@ -229,7 +236,14 @@ class Store:
             return self._update(conn, "tuning_jobs", name, fields) == 1
 
     def delete_tuning_job(self, name: str) -> bool:
+        """Delete the tuning job's record. Its training jobs stay, detached: they no longer list
+        under the name (which a new tuning job may reuse) and remember it in ``launched_by``."""
         with self.transaction() as conn:
+            conn.execute(
+                "UPDATE training_jobs SET launched_by = tuning_job, tuning_job = NULL"
+                " WHERE tuning_job = ?",
+                [name],
+            )
             return conn.execute("DELETE FROM tuning_jobs WHERE name = ?", [name]).rowcount == 1
 
     # -- ownership leases ----------------------------------------------------------------------
