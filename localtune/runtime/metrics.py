@@ -6,10 +6,16 @@ built-in XGBoost ones, ``.*\\[[0-9]+\\].*#011validation-auc:(\\S+)``) rely on th
 is matched with its tabs replaced by ``#011``.
 
 Choices where SageMaker is silent (UNKNOWN in the reference):
-- The regex is searched (``re.search``) in the line; one value per definition per line, from the
-  first match. A regex without a group uses the whole match.
-- A capture that ``float()`` cannot read is ignored; so are NaN and infinities (a metric value
-  must be a JSON number to appear in DescribeTrainingJob).
+- Every match of the regex in the line is tried; one value per definition per line, from the
+  last match that gives a number (the reference's suggested reading, "last match wins"). A regex
+  without a group uses the whole match; a first group that did not take part in the match gives
+  no value.
+- A capture is read with ``float()``. A capture that runs on over a logged TAB (``#011``) is read
+  up to it: SageMaker's own built-in regexes end in ``(\\S+)``, which on a CloudWatch line such as
+  ``…#011validation-auc:0.95#011validation-logloss:0.2`` captures the next field too, yet the
+  objective is read on SageMaker. Any other capture that ``float()`` cannot read is ignored; so
+  are NaN and infinities (a metric value must be a JSON number to appear in
+  DescribeTrainingJob).
 - ``iteration`` of a point is the index (from 0) of that value among the values of the same
   metric in the job; the final value of a metric is its last value.
 """
@@ -22,7 +28,10 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["MetricExtractor", "MetricPoint", "cloudwatch_line"]
+__all__ = ["TAB", "MetricExtractor", "MetricPoint", "cloudwatch_line"]
+
+#: How CloudWatch Logs shows a TAB character.
+TAB = "#011"
 
 
 @dataclass(frozen=True)
@@ -35,15 +44,33 @@ class MetricPoint:
 
 def cloudwatch_line(line: str) -> str:
     """The line as CloudWatch Logs shows it: no line break, TAB as ``#011``."""
-    return line.rstrip("\r\n").replace("\t", "#011")
+    return line.rstrip("\r\n").replace("\t", TAB)
 
 
-def _to_float(text: str) -> float | None:
+def _to_float(text: str | None) -> float | None:
+    if text is None:
+        return None
     try:
         value = float(text)
     except ValueError:
-        return None
+        head, tab, _ = text.partition(TAB)
+        if not tab:
+            return None
+        try:
+            value = float(head)
+        except ValueError:
+            return None
     return value if math.isfinite(value) else None
+
+
+def _value(regex: re.Pattern[str], line: str) -> float | None:
+    """The value of the last match of ``regex`` in ``line`` that reads as a number."""
+    found: float | None = None
+    for match in regex.finditer(line):
+        value = _to_float(match.group(1) if regex.groups else match.group(0))
+        if value is not None:
+            found = value
+    return found
 
 
 class MetricExtractor:
@@ -77,10 +104,7 @@ class MetricExtractor:
         for raw in lines:
             line = cloudwatch_line(raw)
             for name, regex in self._regexes:
-                match = regex.search(line)
-                if match is None:
-                    continue
-                value = _to_float(match.group(1) if regex.groups else match.group(0))
+                value = _value(regex, line)
                 if value is None:
                     continue
                 iteration = self._counts.get(name, 0)
