@@ -10,7 +10,9 @@ where SageMaker documents no exact rule:
 - Exit 0 → Completed. A stop that was asked for → Stopped, whatever the exit code.
 - Exit code n > 0 → Failed, NonRetryableError (the algorithm's own failure). FailureReason is the
   first 1024 characters of ``output/failure`` prefixed with ``AlgorithmError: `` unless the text
-  already starts with an ``…Error:`` prefix (``ClientError:``, ``AlgorithmError:``, …); without the
+  already starts with a platform prefix (``ClientError:``, ``AlgorithmError:``,
+  ``InternalServerError:``, ``CapacityError:``) — so a script-mode failure reads
+  ``AlgorithmError: ExecuteUserScriptError: …`` as observed on SageMaker; without the
   file it is ``AlgorithmError: Exit Code: n`` (the string SageMaker showed before failure files).
 - Killed by a signal nobody asked for — SIGKILL (also what the out-of-memory killer sends),
   SIGTERM, SIGHUP, SIGINT — is an infrastructure failure: Failed, RetryableError,
@@ -64,7 +66,9 @@ MESSAGES = {
     "Failed": "Training job failed",
 }
 _RETRYABLE_SIGNALS = {signal.SIGKILL, signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
-_PREFIXED = re.compile(r"^\s*[A-Za-z]*Error\s*:")
+# The platform's own FailureReason prefixes; any other text (a user's "ValueError: …", the
+# toolkit's "ExecuteUserScriptError: …") gets "AlgorithmError: " in front, as observed.
+_PREFIXED = re.compile(r"^\s*(?:ClientError|AlgorithmError|InternalServerError|CapacityError)\s*:")
 _lock = threading.Lock()  # read-modify-write of transitions within this process
 
 
