@@ -33,6 +33,7 @@ from typing import Any
 
 from localtune.runtime.toolkit import (
     SAGEMAKER_HYPERPARAMETERS,
+    instance_group_entries,
     to_cli_args,
     to_env_value,
     user_hyperparameters,
@@ -282,7 +283,7 @@ def _training_env(job: JobDir, job_name: str, environ: Mapping[str, str]) -> dic
     hosts = list(resource.get("hosts") or [CURRENT_HOST])
     current_host = str(resource.get("current_host") or CURRENT_HOST)
     groups = resource.get("instance_groups") or []
-    return {
+    return instance_group_entries(resource, framework, GROUP_NAME) | {
         "additional_framework_parameters": {
             k: v for k, v in framework.items() if k not in SAGEMAKER_HYPERPARAMETERS
         },
@@ -320,13 +321,17 @@ def _training_env(job: JobDir, job_name: str, environ: Mapping[str, str]) -> dic
 _EXPORTED = (
     "current_host",
     "current_instance_group",
+    "current_instance_group_hosts",
     "current_instance_type",
+    "distribution_instance_groups",
     "framework_module",
     "hosts",
     "input_config_dir",
     "input_data_config",
     "input_dir",
     "instance_groups",
+    "instance_groups_dict",
+    "is_hetero",
     "is_master",
     "log_level",
     "master_hostname",

@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "SAGEMAKER_HYPERPARAMETERS",
     "SAGEMAKER_PREFIX",
+    "instance_group_entries",
     "to_cli_args",
     "to_env_value",
     "user_hyperparameters",
@@ -96,3 +97,37 @@ def to_env_value(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+# Framework parameters that make a job distributed; the toolkit then lists the current instance
+# group in ``distribution_instance_groups`` (unless ``sagemaker_distribution_instance_groups``
+# names the groups).
+_DISTRIBUTION_FLAGS = (
+    "sagemaker_mpi_enabled",
+    "sagemaker_parameter_server_enabled",
+    "sagemaker_distributed_dataparallel_enabled",
+    "sagemaker_pytorch_ddp_enabled",
+    "sagemaker_pytorch_xla_multi_worker_enabled",
+    "sagemaker_multi_worker_mirrored_strategy_enabled",
+)
+
+
+def instance_group_entries(
+    resource: Mapping[str, Any], framework: Mapping[str, Any], default_group: str
+) -> dict[str, Any]:
+    """The toolkit's instance-group keys of the training environment (from resourceconfig.json and
+    the framework parameters): the current group's hosts, the groups by name, the groups used for
+    distributed training, and whether the cluster is heterogeneous."""
+    groups = [g for g in resource.get("instance_groups") or [] if isinstance(g, Mapping)]
+    current = resource.get("current_group_name", default_group)
+    by_name = {str(g.get("instance_group_name")): dict(g) for g in groups}
+    distribution = framework.get("sagemaker_distribution_instance_groups")
+    if not isinstance(distribution, list):
+        distributed = any(framework.get(flag) for flag in _DISTRIBUTION_FLAGS)
+        distribution = [current] if distributed else []
+    return {
+        "current_instance_group_hosts": list(by_name.get(str(current), {}).get("hosts") or []),
+        "distribution_instance_groups": distribution,
+        "instance_groups_dict": by_name,
+        "is_hetero": len(by_name) > 1,
+    }
