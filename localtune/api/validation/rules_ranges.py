@@ -12,12 +12,14 @@ import math
 from localtune.api.validation.render import java_double
 from localtune.api.validation.request import (
     OBJECTIVE_HP,
+    RANGE_KINDS,
     Definition,
     Range,
     Request,
     items,
     parse_float,
     parse_int,
+    sub,
     text,
 )
 
@@ -34,6 +36,9 @@ def v30_range_count(req: Request) -> list[str]:
         if req.multi and definition.ranges is None:
             continue  # a missing HyperParameterRanges is V11
         count = sum(1 for _ in definition.iter_ranges())
+        lists = [items(definition.ranges, f"{kind}ParameterRanges") for kind in RANGE_KINDS]
+        if any(len(found) > MAX_RANGES for found in lists):
+            continue  # one list is over its model limit of 30: that constraint reports it
         if count == 0 and not req.autotune:
             problems.append(
                 f"{definition.ranges_path} specifies no hyperparameter ranges. Specify at least "
@@ -54,6 +59,8 @@ def v31_hyperparameter_total(req: Request) -> list[str]:
     SageMaker adds to every training job."""
     problems = []
     for definition in req.definitions:
+        if len(sub(definition.body, "StaticHyperParameters")) > MAX_HYPERPARAMETERS:
+            continue  # the map is over its model limit of 100: that constraint reports it
         names = set(definition.static) | set(definition.tuned_names())
         names.add(OBJECTIVE_HP)
         if len(names) > MAX_HYPERPARAMETERS:
