@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from botocore import xform_name
 
 from localtune import config
-from localtune.api import models, paging, responses
+from localtune.api import models, paging, responses, tags
 from localtune.api.training_jobs import describe_training_job
 from localtune.api.validation import validate_create_tuning_job, validate_input
 from localtune.errors import (
@@ -51,15 +51,18 @@ class Service:
 
     #: The operations served; each is the method of the same name in snake_case.
     OPERATIONS: tuple[str, ...] = (
+        "AddTags",
         "CreateHyperParameterTuningJob",
         "CreateModel",
         "DeleteHyperParameterTuningJob",
         "DeleteModel",
+        "DeleteTags",
         "DescribeHyperParameterTuningJob",
         "DescribeModel",
         "DescribeTrainingJob",
         "ListHyperParameterTuningJobs",
         "ListModels",
+        "ListTags",
         "ListTrainingJobsForHyperParameterTuningJob",
         "StopHyperParameterTuningJob",
         "StopTrainingJob",
@@ -270,3 +273,13 @@ class Service:
 
     def delete_model(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return models.delete_model(self.store, self.region, params)
+
+    # -- tags (handlers in localtune.api.tags) ----------------------------------------------------
+    def add_tags(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return tags.add_tags(self.store, params)
+
+    def list_tags(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return tags.list_tags(self.store, params)
+
+    def delete_tags(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return tags.delete_tags(self.store, params)

@@ -23,7 +23,7 @@ from typing import Any
 
 from localtune.errors import ResourceInUse
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_V1 = """
 CREATE TABLE tuning_jobs (
@@ -97,7 +97,16 @@ _SCHEMA_V2 = """
 ALTER TABLE training_jobs ADD COLUMN launched_by TEXT;
 """
 
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+# Version 3: tags changed by AddTags/DeleteTags, one row per resource ARN. A resource without a
+# row has the tags it was created with (a training job: its tuning job's).
+_SCHEMA_V3 = """
+CREATE TABLE tags (
+    arn               TEXT PRIMARY KEY COLLATE NOCASE,
+    tags              TEXT NOT NULL             -- JSON list of {"Key", "Value"}
+);
+"""
+
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 
 _JSON_COLUMNS = {
     "request",
@@ -109,6 +118,7 @@ _JSON_COLUMNS = {
     "transitions",
     "final_metrics",
     "command",
+    "tags",
 }
 
 
@@ -239,6 +249,11 @@ class Store:
         """Delete the tuning job's record. Its training jobs stay, detached: they no longer list
         under the name (which a new tuning job may reuse) and remember it in ``launched_by``."""
         with self.transaction() as conn:
+            row = conn.execute("SELECT arn, request FROM tuning_jobs WHERE name = ?", [name])
+            found = row.fetchone()
+            if found is not None:  # its training jobs keep the tags it has now; its own go
+                self._freeze_training_job_tags(conn, name, self._current_tags(conn, *found))
+                conn.execute("DELETE FROM tags WHERE arn = ?", [found[0]])
             conn.execute(
                 "UPDATE training_jobs SET launched_by = tuning_job, tuning_job = NULL"
                 " WHERE tuning_job = ?",
@@ -382,4 +397,52 @@ class Store:
 
     def delete_model(self, name: str) -> bool:
         with self.transaction() as conn:
+            found = conn.execute("SELECT arn FROM models WHERE name = ?", [name]).fetchone()
+            if found is not None:
+                conn.execute("DELETE FROM tags WHERE arn = ?", [found[0]])
             return conn.execute("DELETE FROM models WHERE name = ?", [name]).rowcount == 1
+
+    # -- tags --------------------------------------------------------------------------------------
+    def get_tags(self, arn: str) -> list[dict[str, str]] | None:
+        """The tags AddTags/DeleteTags left on ``arn``; ``None`` if they never changed them."""
+        row = self._one("SELECT tags FROM tags WHERE arn = ?", [arn])
+        return None if row is None else list(row["tags"])
+
+    def set_tags(
+        self,
+        arn: str,
+        tags: Sequence[Mapping[str, str]],
+        *,
+        tuning_job: str | None = None,
+        previous: Sequence[Mapping[str, str]] = (),
+    ) -> None:
+        """Replace the tags of ``arn``. For a tuning job (``tuning_job`` = its name), the training
+        jobs it launched so far keep ``previous`` (its tags until now): SageMaker gives changed
+        tags only to training jobs launched afterwards. One transaction, so no launch slips
+        between the two."""
+        with self.transaction() as conn:
+            if tuning_job is not None:
+                self._freeze_training_job_tags(conn, tuning_job, previous)
+            conn.execute(
+                "INSERT INTO tags (arn, tags) VALUES (?, ?)"
+                " ON CONFLICT (arn) DO UPDATE SET tags = excluded.tags",
+                [arn, json.dumps([dict(t) for t in tags])],
+            )
+
+    @staticmethod
+    def _freeze_training_job_tags(
+        conn: sqlite3.Connection, tuning_job: str, tags: Sequence[Mapping[str, str]]
+    ) -> None:
+        conn.execute(
+            "INSERT OR IGNORE INTO tags (arn, tags)"
+            " SELECT arn, ? FROM training_jobs WHERE tuning_job = ?",
+            [json.dumps([dict(t) for t in tags]), tuning_job],
+        )
+
+    @staticmethod
+    def _current_tags(conn: sqlite3.Connection, arn: str, request: str) -> list[dict[str, str]]:
+        """A tuning job's tags: as changed by AddTags/DeleteTags, else as created."""
+        row = conn.execute("SELECT tags FROM tags WHERE arn = ?", [arn]).fetchone()
+        if row is not None:
+            return list(json.loads(row[0]))
+        return list(json.loads(request).get("Tags") or [])

@@ -51,6 +51,10 @@ def test_every_operation_answers_in_its_output_shape(sm):
         statuses.add(job["TrainingJobStatus"])
     assert statuses  # at least one job was walked
     assert described["TrainingJobStatusCounters"]
+    arn = described["HyperParameterTuningJobArn"]
+    _checked(sm, "AddTags", ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}])
+    _checked(sm, "ListTags", ResourceArn=arn)
+    _checked(sm, "DeleteTags", ResourceArn=arn, TagKeys=["k"])
 
     _checked(sm, "CreateHyperParameterTuningJob", **request("shapes-stop", jobs=20, parallel=1))
     _checked(sm, "StopHyperParameterTuningJob", HyperParameterTuningJobName="shapes-stop")
@@ -99,5 +103,8 @@ def test_the_walk_covers_every_served_operation():
         "DescribeModel",
         "ListModels",
         "DeleteModel",
+        "AddTags",
+        "ListTags",
+        "DeleteTags",
     }
     assert set(Service.OPERATIONS) <= walked, set(Service.OPERATIONS) - walked
