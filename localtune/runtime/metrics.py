@@ -5,6 +5,9 @@ the value (reference §5.4). CloudWatch shows a TAB as ``#011`` and SageMaker's 
 built-in XGBoost ones, ``.*\\[[0-9]+\\].*#011validation-auc:(\\S+)``) rely on that, so every line
 is matched with its tabs replaced by ``#011``.
 
+Regexes are Java-flavoured, as SageMaker applies them: they are compiled through
+:mod:`localtune.runtime.javaregex` (``\\p{N}`` and the like work).
+
 Choices where SageMaker is silent (UNKNOWN in the reference):
 - Every match of the regex in the line is tried; one value per definition per line, from the
   last match that gives a number (the reference's suggested reading, "last match wins"). A regex
@@ -27,6 +30,8 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from localtune.runtime.javaregex import compile_java
 
 __all__ = ["TAB", "MetricExtractor", "MetricPoint", "cloudwatch_line"]
 
@@ -86,7 +91,7 @@ class MetricExtractor:
                     f"{definition!r}"
                 )
             try:
-                self._regexes.append((name, re.compile(regex)))
+                self._regexes.append((name, compile_java(regex)))
             except re.error as exc:
                 raise ValueError(
                     f"MetricDefinitions[{index}] ({name}): the Regex {regex!r} is not a valid "

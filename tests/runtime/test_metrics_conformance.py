@@ -46,3 +46,9 @@ def test_several_matches_in_one_line_the_last_wins() -> None:
     extractor = MetricExtractor([{"Name": "loss", "Regex": r"loss=([0-9.]+)"}])
     points = extractor.feed(["loss=1 loss=2 loss=3"])
     assert [(p.value, p.iteration) for p in points] == [(3.0, 0)]
+
+
+def test_java_flavoured_regexes_accepted_at_create_time_also_run() -> None:
+    # Validation (V24) accepts Java's Unicode classes such as \p{N}; the runtime must apply them.
+    extractor = MetricExtractor([{"Name": "loss", "Regex": r"loss=(\p{N}+\.\p{N}+)"}])
+    assert [p.value for p in extractor.feed(["epoch 3 loss=0.125"])] == [0.125]
