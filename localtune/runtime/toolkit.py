@@ -69,6 +69,8 @@ def _is_framework_key(key: str) -> bool:
 
 
 def _arg_value(value: Any) -> str:
+    if value is None:  # a JSON null: the toolkit renders it as an empty argument
+        return ""
     if isinstance(value, Mapping):
         return ",".join(f"{k}={v}" for k, v in sorted(value.items()))
     return str(value)
@@ -77,7 +79,8 @@ def _arg_value(value: Any) -> str:
 def to_cli_args(hyperparameters: Mapping[str, Any]) -> list[str]:
     """The toolkit's command-line form (§7.2): sorted keys, ``--key value`` (``-k`` for one letter).
 
-    Values are rendered with ``str()`` (so ``True``/``False``), mappings as ``k1=v1,k2=v2``.
+    Values are rendered with ``str()`` (so ``True``/``False``), mappings as ``k1=v1,k2=v2``,
+    ``None`` (a JSON ``null``) as an empty argument.
     """
     args: list[str] = []
     for key in sorted(hyperparameters):

@@ -45,3 +45,11 @@ def test_distributed_training_puts_the_current_group_in_distribution_groups(
     env = _env(tmp_path, {"sagemaker_mpi_enabled": "true"})
     assert json.loads(env["SM_DISTRIBUTION_INSTANCE_GROUPS"]) == ["homogeneousCluster"]
     assert json.loads(env["SM_FRAMEWORK_PARAMS"]) == {"sagemaker_mpi_enabled": True}
+
+
+def test_a_null_hyperparameter_is_an_empty_argument_as_the_toolkit_renders_it() -> None:
+    # hyperparameters.json {"opt": "null"} decodes to None; the toolkit's to_cmd_args gives "".
+    from localtune.runtime.contract import to_cli_args, user_hyperparameters
+
+    user, _ = user_hyperparameters({"opt": "null", "n": "3"})
+    assert to_cli_args(user) == ["-n", "3", "--opt", ""]
