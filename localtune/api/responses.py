@@ -18,6 +18,16 @@ from localtune.engine import definitions
 TERMINAL_TUNING_STATUSES = ("Completed", "Stopped", "Failed")
 
 
+def epoch_of(value: Any) -> float:
+    """A timestamp member of a request (datetime, epoch number or ISO string, already
+    validated) as epoch seconds."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, int | float):
+        return float(value)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
 def when(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,7 +17,7 @@ from botocore import xform_name
 
 from localtune import config
 from localtune.api import models, paging, responses, tags
-from localtune.api.training_jobs import describe_training_job
+from localtune.api.training_jobs import describe_training_job, list_training_jobs
 from localtune.api.validation import validate_create_tuning_job, validate_input
 from localtune.errors import (
     ResourceNotFound,
@@ -35,15 +34,6 @@ class EngineHooks(Protocol):
 
     def start(self, tuning_job_name: str) -> None: ...
     def wake(self) -> None: ...
-
-
-def _epoch(value: Any) -> float:
-    """A timestamp member (datetime, epoch number or ISO string, already validated)."""
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, int | float):
-        return float(value)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
 
 
 class Service:
@@ -63,6 +53,7 @@ class Service:
         "ListHyperParameterTuningJobs",
         "ListModels",
         "ListTags",
+        "ListTrainingJobs",
         "ListTrainingJobsForHyperParameterTuningJob",
         "StopHyperParameterTuningJob",
         "StopTrainingJob",
@@ -143,7 +134,7 @@ class Service:
             ("LastModifiedTimeBefore", "last_modified_time", False),
         ):
             if params.get(member) is not None:
-                bound = _epoch(params[member])
+                bound = responses.epoch_of(params[member])
                 # Strict comparisons, as moto does (SageMaker: UNKNOWN).
                 rows = [r for r in rows if (r[column] > bound if after else r[column] < bound)]
         rows = paging.sort(
@@ -213,6 +204,9 @@ class Service:
         if launched_by:
             tuning_arn = config.arn(self.region, "hyper-parameter-tuning-job", launched_by)
         return describe_training_job(job, tuning_arn)
+
+    def list_training_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return list_training_jobs(self.store, params)
 
     def list_training_jobs_for_hyper_parameter_tuning_job(
         self, params: Mapping[str, Any]

@@ -6,8 +6,10 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from localtune.api.responses import _put, when
+from localtune.api import paging
+from localtune.api.responses import _put, epoch_of, when
 from localtune.engine import definitions
+from localtune.store import Store
 
 _COPIED = (
     "RoleArn",
@@ -83,4 +85,63 @@ def describe_training_job(job: Mapping[str, Any], tuning_job_arn: str | None) ->
         seconds = max(1, round(job["end_time"] - job["start_time"]))
         out["TrainingTimeInSeconds"] = seconds
         out["BillableTimeInSeconds"] = seconds
+    return out
+
+
+def training_job_list_summary(job: Mapping[str, Any]) -> dict[str, Any]:
+    """TrainingJobSummary (ListTrainingJobs). localtune has no warm pools or training plans, so
+    ``WarmPoolStatus`` and ``TrainingPlanArn`` are never set."""
+    out: dict[str, Any] = {
+        "TrainingJobName": job["name"],
+        "TrainingJobArn": job["arn"],
+        "CreationTime": when(job["creation_time"]),
+    }
+    _put(out, "TrainingEndTime", when(job["end_time"]))
+    out["LastModifiedTime"] = when(job["last_modified_time"])
+    out["TrainingJobStatus"] = job["status"]
+    out["SecondaryStatus"] = job["secondary_status"]
+    return out
+
+
+def list_training_jobs(store: Store, params: Mapping[str, Any]) -> dict[str, Any]:
+    """ListTrainingJobs over every training job of the home.
+
+    Defaults from the doc strings: ``SortBy=CreationTime``, ``SortOrder=Ascending``, 10 per
+    page. Filters as in ListHyperParameterTuningJobs (``NameContains`` case-insensitive, strict
+    time bounds). The documented quirk that SageMaker takes ``MaxResults`` jobs *before*
+    filtering by ``StatusEquals`` is not reproduced (chosen: filter, then page, so that paging
+    through a filtered list returns every match). ``WarmPoolStatusEquals`` and
+    ``TrainingPlanArnEquals`` match nothing: localtune has neither.
+    """
+    jobs = store.list_all_training_jobs()
+    if params.get("WarmPoolStatusEquals") or params.get("TrainingPlanArnEquals"):
+        jobs = []
+    if params.get("NameContains"):
+        needle = params["NameContains"].lower()
+        jobs = [j for j in jobs if needle in j["name"].lower()]
+    if params.get("StatusEquals"):
+        jobs = [j for j in jobs if j["status"] == params["StatusEquals"]]
+    for member, column, after in (
+        ("CreationTimeAfter", "creation_time", True),
+        ("CreationTimeBefore", "creation_time", False),
+        ("LastModifiedTimeAfter", "last_modified_time", True),
+        ("LastModifiedTimeBefore", "last_modified_time", False),
+    ):
+        if params.get(member) is not None:
+            bound = epoch_of(params[member])
+            jobs = [j for j in jobs if (j[column] > bound if after else j[column] < bound)]
+    jobs = paging.sort(
+        jobs,
+        params,
+        {
+            "Name": lambda j: j["name"],
+            "CreationTime": lambda j: j["creation_time"],
+            "Status": lambda j: j["status"],
+        },
+        default="CreationTime",
+    )
+    chunk, token = paging.page(jobs, params)
+    out: dict[str, Any] = {"TrainingJobSummaries": [training_job_list_summary(j) for j in chunk]}
+    if token:
+        out["NextToken"] = token
     return out

@@ -335,6 +335,10 @@ class Store:
             [tuning_job],
         )
 
+    def list_all_training_jobs(self) -> list[dict[str, Any]]:
+        """Every training job of the home, in launch order."""
+        return self._all("SELECT * FROM training_jobs ORDER BY creation_time, rowid")
+
     def add_metric_points(
         self, training_job: str, points: Sequence[tuple[str, float, float, int]]
     ) -> None:

@@ -45,6 +45,7 @@ def test_every_operation_answers_in_its_output_shape(sm):
         MaxResults=2,
     )
     _checked(sm, "ListHyperParameterTuningJobs", MaxResults=1)
+    _checked(sm, "ListTrainingJobs", MaxResults=2)
     statuses = set()
     for summary in listed["TrainingJobSummaries"]:
         job = _checked(sm, "DescribeTrainingJob", TrainingJobName=summary["TrainingJobName"])
@@ -95,6 +96,7 @@ def test_the_walk_covers_every_served_operation():
         "DescribeHyperParameterTuningJob",
         "ListTrainingJobsForHyperParameterTuningJob",
         "ListHyperParameterTuningJobs",
+        "ListTrainingJobs",
         "DescribeTrainingJob",
         "StopHyperParameterTuningJob",
         "DeleteHyperParameterTuningJob",
