@@ -28,6 +28,9 @@ from localtune.store import Store
 
 Handler = Callable[[Mapping[str, Any]], dict[str, Any]]
 
+#: Concurrent (InProgress or Stopping) tuning jobs per account: 100, not raisable (reference §10).
+MAX_RUNNING_TUNING_JOBS = 100
+
 
 class EngineHooks(Protocol):
     """What the service asks of the engine; the store carries the state."""
@@ -100,7 +103,9 @@ class Service:
         validate_create_tuning_job(dict(params), parent_lookup=self.parent_lookup)
         name = params["HyperParameterTuningJobName"]
         arn = config.arn(self.region, "hyper-parameter-tuning-job", name)
-        self.store.create_tuning_job(name, arn, dict(params), "InProgress", time.time())
+        self.store.create_tuning_job(
+            name, arn, dict(params), "InProgress", time.time(), max_running=MAX_RUNNING_TUNING_JOBS
+        )
         if self.engine is not None:
             self.engine.start(name)
         return {"HyperParameterTuningJobArn": arn}

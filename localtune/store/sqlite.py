@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from localtune.errors import ResourceInUse
+from localtune.errors import ResourceInUse, ResourceLimitExceeded
 
 SCHEMA_VERSION = 3
 
@@ -211,15 +211,37 @@ class Store:
 
     # -- tuning jobs ---------------------------------------------------------------------------
     def create_tuning_job(
-        self, name: str, arn: str, request: Mapping[str, Any], status: str, now: float
+        self,
+        name: str,
+        arn: str,
+        request: Mapping[str, Any],
+        status: str,
+        now: float,
+        *,
+        max_running: int | None = None,
     ) -> None:
-        """Record a new tuning job; a name taken case-insensitively is ``ResourceInUse``."""
+        """Record a new tuning job; a name taken case-insensitively is ``ResourceInUse``; with
+        ``max_running``, ``ResourceLimitExceeded`` when that many tuning jobs are InProgress or
+        Stopping already (checked in the same transaction as the insert)."""
         with self.transaction() as conn:
             if conn.execute("SELECT 1 FROM tuning_jobs WHERE name = ?", [name]).fetchone():
                 raise ResourceInUse(
                     f"A hyperparameter tuning job with the name, {name}, already exists. "
                     "Choose a different name."
                 )
+            if max_running is not None:
+                (running,) = conn.execute(
+                    "SELECT COUNT(*) FROM tuning_jobs WHERE status IN ('InProgress', 'Stopping')"
+                ).fetchone()
+                if running >= max_running:
+                    # SageMaker's quota message form (its text for this quota is UNKNOWN).
+                    raise ResourceLimitExceeded(
+                        "The account-level service limit 'Number of concurrent hyperparameter "
+                        f"tuning jobs' is {max_running} hyperparameter tuning jobs, with current "
+                        f"utilization of {running} hyperparameter tuning jobs and a request "
+                        "delta of 1 hyperparameter tuning jobs. Wait for a running tuning job "
+                        "to finish, or stop one."
+                    )
             conn.execute(
                 "INSERT INTO tuning_jobs (name, arn, request, status, creation_time,"
                 " last_modified_time) VALUES (?, ?, ?, ?, ?, ?)",
