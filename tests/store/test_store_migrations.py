@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any
 
 from localtune.store import SCHEMA_VERSION, Store
-from localtune.store.sqlite import _SCHEMA_V1
+from localtune.store.schema import SCHEMA_V1
 
 
 def _training_row(name: str, tuning_job: str) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def _training_row(name: str, tuning_job: str) -> dict[str, Any]:
 def test_a_version_1_home_is_migrated_and_keeps_its_rows(tmp_path):
     path = tmp_path / "db.sqlite"
     conn = sqlite3.connect(path)
-    conn.executescript(re.sub(r"--[^\n]*", "", _SCHEMA_V1))
+    conn.executescript(re.sub(r"--[^\n]*", "", SCHEMA_V1))
     conn.execute(
         "INSERT INTO training_jobs (name, tuning_job, arn, status, secondary_status,"
         " hyperparameters, tuned, definition, creation_time, last_modified_time, transitions)"
