@@ -168,7 +168,8 @@ class Store:
         return self._one("SELECT * FROM tuning_jobs WHERE name = ?", [name])
 
     def list_tuning_jobs(self) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM tuning_jobs")
+        """Every tuning job in creation order (which List operations keep among equal keys)."""
+        return self._all("SELECT * FROM tuning_jobs ORDER BY creation_time, rowid")
 
     def update_tuning_job(
         self, name: str, *, expect_status: Sequence[str] | None = None, **fields: Any
