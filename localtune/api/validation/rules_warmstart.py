@@ -146,11 +146,16 @@ def v64_same_types(new: Definition, old: Definition, name: str) -> list[str]:
     for rng in new.iter_ranges():
         if rng.name in theirs and theirs[rng.name][0] != rng.kind:
             problems.append(
-                f"The hyperparameter '{rng.name}' of {rng.path} is a {rng.kind}ParameterRange, "
-                f"but a {theirs[rng.name][0]}ParameterRange in the parent tuning job '{name}'. "
+                f"The hyperparameter '{rng.name}' of {rng.path} is {_a(rng.kind)}ParameterRange, "
+                f"but {_a(theirs[rng.name][0])}ParameterRange in the parent tuning job '{name}'. "
                 "A warm start tuning job cannot change the type of a hyperparameter."
             )
     return problems
+
+
+def _a(kind: str) -> str:
+    """``kind`` with its article: "an Integer", "a Continuous", "a Categorical"."""
+    return f"an {kind}" if kind == "Integer" else f"a {kind}"
 
 
 def v65_change_budget(new: Definition, old: Definition, name: str) -> list[str]:
