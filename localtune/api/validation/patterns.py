@@ -13,7 +13,9 @@ same in Python, with a few exceptions that this module translates:
 * ``$`` followed by a bounded repetition (``...)${1,128}``), which Java tolerates and Python
   rejects; the repetition of an anchor is meaningless and is dropped.
 
-The service applies a pattern to the *whole* value, so callers use :func:`full_match`.
+The translation itself lives in :mod:`localtune.runtime.javaregex`, which the runtime uses to
+apply metric regexes: a regex accepted here is one the training job can run. The service applies
+a model pattern to the *whole* value, so callers use :func:`full_match`.
 A pattern that still does not compile after translation is skipped (``None``) rather than
 turning a user's request into a traceback.
 """
@@ -22,95 +24,10 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
-import unicodedata
 
-_POSIX = {
-    "Alnum": "a-zA-Z0-9",
-    "Alpha": "a-zA-Z",
-    "Digit": "0-9",
-    "Lower": "a-z",
-    "Upper": "A-Z",
-    "Punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
-    "Space": " \\t\\n\\x0b\\f\\r",
-    "XDigit": "0-9a-fA-F",
-}
+from localtune.runtime.javaregex import compile_java, translate
 
-_PROPERTY = re.compile(r"\\p\{(\w+)\}")
-_SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
-_ANCHOR_REPEAT = re.compile(r"\$\{\d+(,\d*)?\}")
-
-
-@functools.cache
-def _all_category_ranges() -> dict[str, str]:
-    """Code-point ranges (regex class syntax) per major Unicode category, from one scan."""
-    parts: dict[str, list[str]] = {}
-    start = 0
-    current = unicodedata.category("\x00")[0]
-    for code in range(1, sys.maxunicode + 2):
-        major = unicodedata.category(chr(code))[0] if code <= sys.maxunicode else ""
-        if major != current:
-            parts.setdefault(current, []).append(_class_range(start, code - 1))
-            start, current = code, major
-    return {major: "".join(ranges) for major, ranges in parts.items()}
-
-
-def _category_ranges(name: str) -> str:
-    """Ranges of ``\\p{name}``: a major category (``L``) or a minor one (``Lu``)."""
-    if len(name) == 1:
-        return _all_category_ranges()[name]
-    chars = (chr(c) for c in range(sys.maxunicode + 1))
-    return "".join(re.escape(c) for c in chars if unicodedata.category(c) == name)
-
-
-def _class_range(first: int, last: int) -> str:
-    if first == last:
-        return f"\\U{first:08x}"
-    return f"\\U{first:08x}-\\U{last:08x}"
-
-
-def _join_surrogates(match: re.Match[str]) -> str:
-    high = int(match.group(1), 16)
-    low = int(match.group(2), 16)
-    return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
-
-
-def _expand_property(match: re.Match[str]) -> str:
-    name = match.group(1)
-    if name in _POSIX:
-        return _POSIX[name]
-    if len(name) <= 2 and name[0] in "LMNPSZC":
-        return _category_ranges(name)
-    raise re.error(f"unsupported property class \\p{{{name}}}")
-
-
-def translate(pattern: str) -> str:
-    """The Python spelling of a Java pattern from the service model."""
-    text = _SURROGATE_PAIR.sub(_join_surrogates, pattern)
-    text = _ANCHOR_REPEAT.sub("$", text)
-    # A property class used outside brackets must stay one class: wrap it.
-    pieces: list[str] = []
-    depth = 0
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text):
-            match = _PROPERTY.match(text, i)
-            if match:
-                body = _expand_property(match)
-                pieces.append(body if depth else f"[{body}]")
-                i = match.end()
-                continue
-            pieces.append(text[i : i + 2])
-            i += 2
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]" and depth:
-            depth -= 1
-        pieces.append(char)
-        i += 1
-    return "".join(pieces)
+__all__ = ["compile_model_pattern", "compile_user_regex", "full_match", "translate"]
 
 
 @functools.cache
@@ -131,5 +48,6 @@ def full_match(pattern: str, value: str) -> bool:
 
 
 def compile_user_regex(regex: str) -> re.Pattern[str]:
-    """Compile a user-supplied (Java-flavoured) metric regex; raises :class:`re.error`."""
-    return re.compile(translate(regex))
+    """Compile a user-supplied (Java-flavoured) metric regex exactly as the runtime will;
+    raises :class:`re.error`."""
+    return compile_java(regex)
