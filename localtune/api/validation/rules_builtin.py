@@ -76,7 +76,39 @@ def v36_builtin_ranges(req: Request) -> list[str]:
     for definition in _xgboost_definitions(req):
         for rng in definition.iter_ranges():
             problems.extend(_range_problems(rng))
+        problems.extend(_alias_problems(definition))
     return problems
+
+
+def _alias_problems(definition: Definition) -> list[str]:
+    """A tuned XGBoost hyperparameter also given under its other name (``eta`` and its alias
+    ``learning_rate``), tuned or static: every training job would fail with "given twice"
+    (chosen, in the spirit of V32; identical names are V32's own)."""
+    problems = []
+    tuned: dict[str, str] = {}  # canonical name -> the name the first range uses
+    for rng in definition.iter_ranges():
+        name = rng.name
+        if not name:
+            continue
+        canonical = spec.ALIASES.get(name, name)
+        first = tuned.setdefault(canonical, name)
+        if first != name:
+            problems.append(_twice(name, f"{rng.path}.Name", first, canonical))
+    for key in definition.static:
+        canonical = spec.ALIASES.get(key, key)
+        if canonical in tuned and tuned[canonical] != key:
+            where = f"{definition.path}.StaticHyperParameters.{key}"
+            problems.append(_twice(key, where, tuned[canonical], canonical))
+    return problems
+
+
+def _twice(name: str, where: str, tuned_as: str, canonical: str) -> str:
+    alias = name if name != canonical else tuned_as
+    return (
+        f"The hyperparameter '{name}' of {where} is the XGBoost hyperparameter "
+        f"'{canonical}' (alias '{alias}'), which is already tuned as '{tuned_as}'. Give each "
+        "hyperparameter once, under one of its names."
+    )
 
 
 def _range_problems(rng: Range) -> list[str]:
