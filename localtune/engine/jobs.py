@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from localtune.engine import definitions, lifecycle
 from localtune.engine.search import Suggestion
-from localtune.runtime import images
+from localtune.runtime import epochgate, images
 from localtune.runtime.metrics import MetricExtractor
 from localtune.runtime.runner import Outcome, TrainingJobSpec
 
@@ -27,6 +27,7 @@ __all__ = [
     "JobEvents",
     "RunningJob",
     "Slot",
+    "epoch_gate",
     "internal_error",
     "record_launch",
     "training_job_spec",
@@ -56,6 +57,7 @@ class RunningJob:
     pid: int | None = None
     epochs: int = 0
     done: Outcome | None = field(default=None)
+    gate: Path | None = None  # the job's epoch gate (runtime.epochgate), when it has one
 
 
 class JobEvents:
@@ -120,6 +122,15 @@ def record_launch(
     return name, hyperparameters, root
 
 
+def epoch_gate(run: TuningRun, root: Path, launch: images.Launch) -> Path | None:
+    """The epoch gate of a new job, or None: only built-in XGBoost jobs whose epochs the engine
+    decides on (Hyperband, TrainingJobEarlyStoppingType Auto) wait at one — their rounds take
+    milliseconds, far less than a decision's round trip (:mod:`localtune.runtime.epochgate`)."""
+    if not run.search_reports or launch.module != images.XGBOOST_PROGRAM:
+        return None
+    return root / epochgate.FILE_NAME
+
+
 def internal_error(name: str, exc: BaseException) -> Outcome:
     """The outcome of a job whose runner raised (a localtune bug or a lost platform)."""
     return Outcome(
@@ -141,9 +152,14 @@ def training_job_spec(
     definition: Mapping[str, Any],
     hyperparameters: Mapping[str, str],
     launch: images.Launch,
+    gate: Path | None = None,
 ) -> TrainingJobSpec:
-    """What the executor runs for one training job of ``definition``."""
+    """What the executor runs for one training job of ``definition`` (held at each epoch by
+    ``gate`` when given)."""
     stopping = definition.get("StoppingCondition") or {}
+    environment = dict(definition.get("Environment") or {})
+    if gate is not None:
+        environment[epochgate.ENV] = str(gate)
     algorithm = definition["AlgorithmSpecification"]
     runtime = stopping.get("MaxRuntimeInSeconds")
     return TrainingJobSpec(
@@ -158,7 +174,7 @@ def training_job_spec(
         output_data_config=dict(definition["OutputDataConfig"]),
         checkpoint_config=definition.get("CheckpointConfig"),
         resource_config=definitions.resource_config_of(definition),
-        environment=dict(definition.get("Environment") or {}),
+        environment=environment,
         max_runtime=float(runtime) if runtime is not None else None,
         stop_grace=run.engine.stop_grace,
     )

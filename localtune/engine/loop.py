@@ -40,13 +40,14 @@ from localtune.engine.jobs import (
     JobEvents,
     RunningJob,
     Slot,
+    epoch_gate,
     internal_error,
     record_launch,
     training_job_spec,
 )
 from localtune.engine.search import Search, Suggestion
 from localtune.executors.base import ExecutorLost
-from localtune.runtime import images
+from localtune.runtime import epochgate, images
 from localtune.runtime.metrics import MetricExtractor, MetricPoint
 from localtune.runtime.runner import Outcome
 
@@ -283,29 +284,36 @@ class TuningRun:
             self.engine.executor.stop(job.name, SHUTDOWN)
 
     def _process_reports(self) -> None:
+        """Decide on every epoch reported (Hyperband, median rule): stop the job, or let it go on
+        past its epoch gate."""
         while True:
             try:
                 job, point = self.reports.get_nowait()
             except queue.Empty:
                 return
-            suggestion = job.slot.suggestion
-            if self.search is None or self.asks is None or suggestion is None or job.stop_asked:
-                continue
-            if job.name not in self._running:
+            if job.stop_asked or job.name not in self._running:
                 continue
             job.epochs += 1
-            with self.asks.lock:  # the strategy's state, not while it is being asked
-                stop = self.search.report(suggestion, job.epochs, point.value) or (
-                    self.search.strategy_name == "Hyperband"
-                    and hyperband.reached_max_resource(
-                        self.search.strategies[job.slot.definition_index],
-                        self.search.definitions[job.slot.definition_index],
-                        job.slot.tuned,
-                        job.epochs,
-                    )
-                )
-            if stop:
+            if self._decides_stop(job, point.value):
                 self._stop(job)
+            elif job.gate is not None:
+                epochgate.allow(job.gate, job.epochs)
+
+    def _decides_stop(self, job: RunningJob, value: float) -> bool:
+        suggestion = job.slot.suggestion
+        if self.search is None or self.asks is None or suggestion is None:
+            return False
+        index = job.slot.definition_index
+        with self.asks.lock:  # the strategy's state, not while it is being asked
+            return self.search.report(suggestion, job.epochs, value) or (
+                self.search.strategy_name == "Hyperband"
+                and hyperband.reached_max_resource(
+                    self.search.strategies[index],
+                    self.search.definitions[index],
+                    job.slot.tuned,
+                    job.epochs,
+                )
+            )
 
     # -- launching ------------------------------------------------------------------------------
     def _launch_ready(self) -> None:
@@ -352,7 +360,8 @@ class TuningRun:
             if row is not None:
                 self._after_end(slot, row)
             return
-        spec = training_job_spec(self, name, root, definition, hyperparameters, launch)
+        job.gate = epoch_gate(self, root, launch)
+        spec = training_job_spec(self, name, root, definition, hyperparameters, launch, job.gate)
         try:
             job.future = self.engine.executor.submit(spec, JobEvents(self, job))
         except ExecutorLost as exc:  # e.g. the Dask scheduler is gone: the tuning job fails
@@ -385,14 +394,7 @@ class TuningRun:
         ]
         if any(isinstance(x, images.Launch) and x.module is not None for x in launches):
             self.engine.executor.warm_up()
-        for slot, last in recovery.slots_to_replay(finished, self._definition_index):
+        for slot, last in recovery.slots_to_replay(finished, self.search.definitions):
             self._after_end(slot, last)
         if row is not None and row["status"] == "Stopping":
             self._ending = ("Stopped", None)
-
-    def _definition_index(self, job: Mapping[str, Any]) -> int:
-        assert self.search is not None
-        for index, definition in enumerate(self.search.definitions):
-            if definition.get("DefinitionName") == job["definition_name"]:
-                return index
-        return 0

@@ -10,7 +10,7 @@ attempt, so the loop can replay it through the same path as a job that has just 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from localtune.engine import lifecycle
@@ -49,8 +49,15 @@ def end_orphans(store: Store, tuning_job: str, pids: Mapping[str, Any]) -> None:
         lifecycle.finish(store, job["name"], verdict)
 
 
+def _definition_index(definitions: Sequence[Mapping[str, Any]], job: Mapping[str, Any]) -> int:
+    for index, definition in enumerate(definitions):
+        if definition.get("DefinitionName") == job["definition_name"]:
+            return index
+    return 0
+
+
 def slots_to_replay(
-    jobs: Sequence[Mapping[str, Any]], definition_index: Callable[[Mapping[str, Any]], int]
+    jobs: Sequence[Mapping[str, Any]], definitions: Sequence[Mapping[str, Any]]
 ) -> list[tuple[Slot, Mapping[str, Any]]]:
     """Each launch slot, in launch order, with the row of its latest attempt."""
     by_seq: dict[int, list[Mapping[str, Any]]] = {}
@@ -65,7 +72,7 @@ def slots_to_replay(
         used -= 1 if is_own_retryable(last) else 0
         slot = Slot(
             seq,
-            definition_index(last),
+            _definition_index(definitions, last),
             dict(last["tuned"]),
             None,
             attempt=last["attempt"],

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from localtune.runtime import contract, processes
+from localtune.runtime import contract, epochgate, processes
 from localtune.runtime.images import Launch
 
 __all__ = [
@@ -42,6 +42,9 @@ __all__ = [
 LOG_NAME = "training.log"
 #: How often the runner looks at the log and the clocks while the process runs.
 POLL_SECONDS = 0.05
+#: The same for a job held at an epoch gate (:mod:`localtune.runtime.epochgate`): each epoch
+#: waits for the engine to read its line, so the log is read often.
+GATED_POLL_SECONDS = 0.002
 #: Read at most this much of ``output/failure``; FailureReason keeps 1024 characters.
 FAILURE_READ_LIMIT = 8192
 
@@ -190,8 +193,9 @@ def _supervise(
     """Wait for the process, streaming its log; stop it when asked or out of time."""
     started = time.monotonic()
     kill_at: float | None = None
+    poll = GATED_POLL_SECONDS if epochgate.ENV in spec.environment else POLL_SECONDS
     while True:
-        status = handle.wait(POLL_SECONDS)
+        status = handle.wait(poll)
         lines = tail.read(final=status is not None)
         if lines:
             events.lines(lines, time.time())

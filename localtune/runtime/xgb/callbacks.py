@@ -8,6 +8,7 @@ shows the TAB as ``#011``, which is what the built-in metric regexes expect.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import xgboost as xgb
+
+from localtune.runtime.epochgate import EpochGate
 
 __all__ = ["CheckpointSaver", "LogMonitor", "ModelSaver", "latest_checkpoint", "save_atomically"]
 
@@ -33,18 +36,31 @@ def save_atomically(booster: xgb.Booster, path: Path) -> None:
 
 
 class LogMonitor(xgb.callback.TrainingCallback):
-    """Print ``[i]\\ttrain-m:v\\tvalidation-m:v`` to ``stream`` after every round."""
+    """Print ``[i]\\ttrain-m:v\\tvalidation-m:v`` to ``stream`` after every round.
+
+    With a ``gate`` (:mod:`localtune.runtime.epochgate`; the engine decides on every epoch of
+    this job), a line that carries a finite ``validation-<objective>`` value is an epoch, and
+    the next round waits until the engine has allowed that epoch."""
 
     def __init__(
-        self, renames: Mapping[str, str] | None = None, stream: TextIO | None = None
+        self,
+        renames: Mapping[str, str] | None = None,
+        stream: TextIO | None = None,
+        *,
+        gate: EpochGate | None = None,
+        objective: str | None = None,
     ) -> None:
         super().__init__()
         self._renames = dict(renames or {})  # XGBoost's metric name -> the name to log
         self._stream = stream
+        self._gate = gate if objective is not None else None
+        self._objective = objective
+        self._epochs = 0
 
     def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
         iteration = model.num_boosted_rounds() - 1
         parts = [f"[{iteration}]"]
+        epoch = False
         for data, metrics in evals_log.items():
             for metric, history in metrics.items():
                 value = history[-1]
@@ -52,9 +68,14 @@ class LogMonitor(xgb.callback.TrainingCallback):
                     value = value[0]
                 name = self._renames.get(metric, metric)
                 parts.append(f"{data}-{name}:{float(value):.5f}")
+                if data == "validation" and name == self._objective:
+                    epoch = math.isfinite(float(value))
         stream = self._stream or sys.stdout
         stream.write("\t".join(parts) + "\n")
         stream.flush()
+        if epoch and self._gate is not None:
+            self._epochs += 1
+            self._gate.passed(self._epochs)
         return False
 
 

@@ -34,6 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 import xgboost as xgb
 
+from localtune.runtime.epochgate import EpochGate
 from localtune.runtime.xgb.callbacks import (
     CheckpointSaver,
     LogMonitor,
@@ -246,7 +247,13 @@ def _callbacks(
         callbacks.append(CheckpointSaver(checkpoint_dir))
     if hps.get("save_model_on_termination") == "true":
         callbacks.append(ModelSaver(model_dir))
-    callbacks.append(LogMonitor({xgb_name: name for name, xgb_name in renames.items()}))
+    callbacks.append(
+        LogMonitor(
+            {xgb_name: name for name, xgb_name in renames.items()},
+            gate=EpochGate.from_env(),
+            objective=setup.objective_metric,
+        )
+    )
     if "early_stopping_rounds" in hps:
         callbacks.append(
             xgb.callback.EarlyStopping(
