@@ -112,8 +112,9 @@ def v13_image_or_algorithm(req: Request) -> list[str]:
 def v14_resource_config(req: Request) -> list[str]:
     """V14: instance resources given once, and InstanceConfigs alone.
 
-    Chosen by localtune (the reference marks these UNVERIFIED): a definition needs exactly one
-    of ResourceConfig / HyperParameterTuningResourceConfig, with an InstanceType (or
+    Chosen by localtune (the reference marks these UNVERIFIED): a definition needs
+    ResourceConfig or HyperParameterTuningResourceConfig (both only when they agree, see
+    :func:`_disagreement`), with an InstanceType (or
     InstanceGroups / InstanceConfigs) and an InstanceCount of at least 1. Documented: inside
     HyperParameterTuningResourceConfig, InstanceConfigs excludes InstanceType, InstanceCount and
     VolumeSizeInGB; VolumeKmsKeyId cannot be used with local-NVMe instance types.
@@ -128,10 +129,13 @@ def _resource_problems(definition: Definition) -> list[str]:
     body, path = definition.body, definition.path
     plain, tuning = has(body, "ResourceConfig"), has(body, "HyperParameterTuningResourceConfig")
     if plain and tuning:
-        return [
-            f"{path} specifies both ResourceConfig and HyperParameterTuningResourceConfig. "
-            "Specify only one of them."
-        ]
+        clash = _disagreement(sub(body, "ResourceConfig"), sub(body, _HPTRC))
+        if clash:
+            return [
+                f"{path} specifies both ResourceConfig and HyperParameterTuningResourceConfig, "
+                f"with different instances ({clash}). Specify only one of them."
+            ]
+        return _instance_problems(sub(body, _HPTRC), f"{path}.{_HPTRC}")
     if not plain and not tuning:
         return [
             f"{path} must specify ResourceConfig or HyperParameterTuningResourceConfig "
@@ -139,6 +143,31 @@ def _resource_problems(definition: Definition) -> list[str]:
         ]
     member = "ResourceConfig" if plain else "HyperParameterTuningResourceConfig"
     return _instance_problems(sub(body, member), f"{path}.{member}")
+
+
+_HPTRC = "HyperParameterTuningResourceConfig"
+_INSTANCE_MEMBERS = ("InstanceType", "InstanceCount", "VolumeSizeInGB", "VolumeKmsKeyId")
+
+
+def _disagreement(plain: dict[str, Any], tuning: dict[str, Any]) -> str:
+    """How ResourceConfig and HyperParameterTuningResourceConfig given together differ ("" when
+    they describe the same instances).
+
+    Chosen (the reference leaves it open): DescribeHyperParameterTuningJob shows a ResourceConfig
+    next to the HyperParameterTuningResourceConfig of the request (the SDK's ``attach()`` reads
+    it), so a description sent back as a create request carries both; they are accepted together
+    when every member given in both agrees (the first of ``InstanceConfigs`` stands for the
+    instances then), and rejected when they contradict each other.
+    """
+    configs = tuning.get("InstanceConfigs")
+    if isinstance(configs, list) and configs and isinstance(configs[0], dict):
+        tuning = {**configs[0], **{k: v for k, v in tuning.items() if k == "VolumeKmsKeyId"}}
+    differences = [
+        f"{member} '{plain[member]}' and '{tuning[member]}'"
+        for member in _INSTANCE_MEMBERS
+        if member in plain and member in tuning and plain[member] != tuning[member]
+    ]
+    return ", ".join(differences)
 
 
 def _instance_problems(config: dict[str, Any], where: str) -> list[str]:
