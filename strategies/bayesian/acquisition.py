@@ -38,18 +38,27 @@ def _log1mexp(a: np.ndarray) -> np.ndarray:
     return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
 
 
+def _log_h_upper(z: np.ndarray) -> np.ndarray:
+    return np.log(special.ndtr(z) * z + np.exp(-0.5 * z * z - C1))
+
+
+def _log_h_mid(z: np.ndarray) -> np.ndarray:
+    return -0.5 * z * z - C1 + _log1mexp(np.log(special.erfcx(-z / math.sqrt(2.0)) * -z) + C2)
+
+
 def log_h(z: np.ndarray) -> np.ndarray:
     z = np.asarray(z, dtype=float)
-    out = np.empty_like(z)
     upper = z > -1.0
     tail = z <= TAIL
+    # whole-array paths when every z falls in one branch (the usual case; no masked copies)
+    if upper.all():
+        return _log_h_upper(z)
+    if not upper.any() and not tail.any():
+        return _log_h_mid(z)
+    out = np.empty_like(z)
     mid = ~upper & ~tail
-    zu = z[upper]
-    out[upper] = np.log(special.ndtr(zu) * zu + np.exp(-0.5 * zu * zu - C1))
-    zm = z[mid]
-    out[mid] = (
-        -0.5 * zm * zm - C1 + _log1mexp(np.log(special.erfcx(-zm / math.sqrt(2.0)) * -zm) + C2)
-    )
+    out[upper] = _log_h_upper(z[upper])
+    out[mid] = _log_h_mid(z[mid])
     zt = z[tail]
     out[tail] = -0.5 * zt * zt - C1 - 2.0 * np.log(-zt)
     return out
@@ -65,6 +74,8 @@ def log_ei(mean: np.ndarray, var: np.ndarray, best: np.ndarray) -> np.ndarray:
     sigma = np.sqrt(var)[:, None]
     z = (best[None, :] - mean) / sigma
     per_sample = np.log(sigma) + log_h(z)
+    if per_sample.shape[1] == 1:  # one sample: the log-sum-exp is the identity
+        return per_sample[:, 0]
     return special.logsumexp(per_sample, axis=1) - math.log(mean.shape[1])
 
 
@@ -74,18 +85,25 @@ def log_ei_with_grad(
     """Values [k] and gradients [k, D] of :func:`log_ei` at k points.
 
     mean [k, S], var [k], dmean [k, D, S] = ∂μ_s/∂x, dvar [k, D] = ∂σ²/∂x, best [S]."""
-    sigma = np.sqrt(var)[:, None]  # [k, 1]
-    z = (best[None, :] - mean) / sigma
+    sigma = np.sqrt(var)  # [k]
+    inv_sigma = 1.0 / sigma
+    z = (best[None, :] - mean) * inv_sigma[:, None]
     lh = log_h(z)
-    per_sample = np.log(sigma) + lh  # [k, S]
+    ratio = dlog_h(z, lh)  # ∂ log h / ∂z per sample
+    # ∂ log EI_s/∂μ_s = −ratio_s / σ ;  ∂ log EI_s/∂σ = (1 − ratio_s z_s) / σ ;  ∂σ/∂x = dvar / 2σ
+    if mean.shape[1] == 1:  # one sample: no softmax weighting
+        value = np.log(sigma) + lh[:, 0]
+        d_mean = -ratio[:, 0] * inv_sigma  # [k]
+        d_sigma = (1.0 - ratio[:, 0] * z[:, 0]) * inv_sigma
+        grad = dmean[:, :, 0] * d_mean[:, None] + (0.5 * d_sigma * inv_sigma)[:, None] * dvar
+        return value, grad
+    per_sample = np.log(sigma)[:, None] + lh  # [k, S]
     top = per_sample.max(axis=1, keepdims=True)
     expd = np.exp(per_sample - top)
     total = expd.sum(axis=1, keepdims=True)
     value = (top + np.log(total))[:, 0] - math.log(mean.shape[1])
     weights = expd / total  # softmax over samples
-    ratio = dlog_h(z, lh)  # ∂ log h / ∂z per sample
-    # ∂ log EI_s/∂μ_s = −ratio_s / σ ;  ∂ log EI_s/∂σ = (1 − ratio_s z_s) / σ ;  ∂σ/∂x = dvar / 2σ
-    d_mean = -(weights * ratio) / sigma  # [k, S]
-    d_sigma = (weights * (1.0 - ratio * z)).sum(axis=1) / sigma[:, 0]  # [k]
-    grad = np.einsum("kds,ks->kd", dmean, d_mean) + (d_sigma / (2.0 * sigma[:, 0]))[:, None] * dvar
+    d_mean2 = -(weights * ratio) * inv_sigma[:, None]  # [k, S]
+    d_sigma = (weights * (1.0 - ratio * z)).sum(axis=1) * inv_sigma  # [k]
+    grad = np.einsum("kds,ks->kd", dmean, d_mean2) + (0.5 * d_sigma * inv_sigma)[:, None] * dvar
     return value, grad

@@ -72,11 +72,33 @@ def scaled_sqdist(a: np.ndarray, b: np.ndarray, ls: np.ndarray) -> np.ndarray:
 
 
 def matern52(r: np.ndarray, sf2: float) -> tuple[np.ndarray, np.ndarray]:
-    """k(r) and G(r) = σ_f² (5/3)(1 + √5 r) e^{−√5 r} (see the notation block)."""
-    e = np.exp(-SQRT5 * r)
-    k = sf2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * r * r) * e
-    g = sf2 * (5.0 / 3.0) * (1.0 + SQRT5 * r) * e
-    return k, g
+    """k(r) and G(r) = σ_f² (5/3)(1 + √5 r) e^{−√5 r} (see the notation block), with s = √5 r:
+    k = σ_f² e^{−s} (1 + s) + σ_f² e^{−s} s²/3 (in place: a few passes over [m, n] arrays)."""
+    s = SQRT5 * r
+    e = np.exp(-s)
+    e *= sf2
+    g = s + 1.0
+    g *= e  # σ_f² (1 + s) e^{−s}
+    s *= s
+    s *= e
+    s *= 1.0 / 3.0
+    s += g  # k
+    g *= 5.0 / 3.0
+    return s, g
+
+
+def matern52_k(r: np.ndarray, sf2: float) -> np.ndarray:
+    """k(r) alone (no G), computed in place in ``r`` (which it overwrites and returns), with
+    1 + s + s²/3 = ((s + 3/2)² + 3/4) / 3 so that one temporary (e^{−s}) suffices."""
+    e = np.multiply(r, -SQRT5)
+    np.exp(e, out=e)
+    r *= SQRT5
+    r += 1.5
+    np.square(r, out=r)
+    r += 0.75
+    r *= sf2 / 3.0
+    r *= e
+    return r
 
 
 @dataclass(frozen=True)
@@ -242,24 +264,58 @@ def fit(
 class Posterior:
     """The GP posterior for fixed θ, on ``n`` inputs and one or more target columns.
 
-    ``y`` may be [n] or [n, S] (S fantasy samples share the same inputs and factor L)."""
+    ``y`` may be [n] or [n, S] (S fantasy samples share the same inputs and factor L).
+
+    Everything a prediction needs that does not depend on the query is computed once here:
+    the scaled inputs X/ℓ and their squared norms (for the GEMM form of r²), L, α = K⁻¹(y − μ)
+    and the products αᵀ-weighted inputs used by the mean gradient, so that a prediction is a few
+    matrix products plus triangular solves against L (LAPACK directly; the inputs are ours and
+    finite, so scipy's per-call checks are skipped)."""
 
     def __init__(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray, layout: Layout) -> None:
         self.h = layout.unpack(theta)
         self.x = self.h.warp(x)  # stored warped
-        kf, _ = matern52(np.sqrt(scaled_sqdist(self.x, self.x, self.h.ls)), self.h.sf2)
+        self._inv_ls2 = 1.0 / self.h.ls**2
+        self._xs = self.x / self.h.ls
+        self._xs_sq = (self._xs * self._xs).sum(1)
+        kf = matern52_k(self._r(self.x), self.h.sf2)
         self.chol = cholesky(kf + (self.h.sn2 + JITTER) * np.eye(len(x)), self.h.sf2)
-        self.alpha = linalg.cho_solve((self.chol, True), y - self.h.mean)
+        self.alpha = linalg.cho_solve((self.chol, True), y - self.h.mean, check_finite=False)
+        n = len(self.x)
+        self._alpha2 = self.alpha.reshape(n, -1)  # [n, S]
+        # Σ_a g_a α_as x_aj for all (s, j) in one GEMM: g @ ax with ax[a, (s, j)] = α_as x_aj
+        self._ax = (self._alpha2[:, :, None] * self.x[:, None, :]).reshape(n, -1)
+
+    def _sqdist(self, a_scaled: np.ndarray) -> np.ndarray:
+        """r² [m, n] between rows a/ℓ [m, D] and the inputs, by ‖a‖² + ‖b‖² − 2abᵀ (GEMM)."""
+        d2 = a_scaled @ self._xs.T
+        d2 *= -2.0
+        d2 += (a_scaled * a_scaled).sum(1)[:, None]
+        d2 += self._xs_sq[None, :]
+        return np.maximum(d2, 0.0, out=d2)
+
+    def _r(self, xq: np.ndarray) -> np.ndarray:
+        """r(xq, X) [m, n] for warped queries xq."""
+        d2 = self._sqdist(xq / self.h.ls)
+        return np.sqrt(d2, out=d2)
+
+    def _solve_l(self, b: np.ndarray, trans: int = 0) -> np.ndarray:
+        """L⁻¹ b (trans = 0) or L⁻ᵀ b (trans = 1) for b [n, m]. LAPACK is given U = Lᵀ, a
+        Fortran-ordered view of the C-ordered L, so that it copies nothing."""
+        out, info = lapack.dtrtrs(self.chol.T, b, lower=0, trans=1 - trans)
+        if info != 0:  # pragma: no cover - L from a successful Cholesky has a nonzero diagonal
+            raise np.linalg.LinAlgError(f"triangular solve failed (info {info})")
+        return np.asarray(out)
 
     def predict(self, xq: np.ndarray, full_cov: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Latent mean [m] or [m, S] and variance [m] (or covariance [m, m]) at xq [m, D]
         (RW eqs. 2.25–2.26)."""
         xq = self.h.warp(xq)
-        kq, _ = matern52(np.sqrt(scaled_sqdist(xq, self.x, self.h.ls)), self.h.sf2)
+        kq = matern52_k(self._r(xq), self.h.sf2)
         mean = self.h.mean + kq @ self.alpha
-        v = linalg.solve_triangular(self.chol, kq.T, lower=True)
+        v = self._solve_l(kq.T)
         if full_cov:
-            kqq, _ = matern52(np.sqrt(scaled_sqdist(xq, xq, self.h.ls)), self.h.sf2)
+            kqq = matern52_k(np.sqrt(scaled_sqdist(xq, xq, self.h.ls)), self.h.sf2)
             return mean, kqq - v.T @ v
         var = np.maximum(self.h.sf2 - (v * v).sum(0), 1e-12)
         return mean, var
@@ -269,21 +325,28 @@ class Posterior:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Mean [k, S], variance [k] and their gradients [k, D, S], [k, D] at points xq [k, D]:
         ∂μ/∂x = (∂k/∂x)ᵀ α and ∂σ²/∂x = −2 (∂k/∂x)ᵀ K⁻¹ k (differentiating RW eqs. 2.25–2.26),
-        times ∂w/∂u on warped columns (chain rule)."""
+        times ∂w/∂u on warped columns (chain rule).
+
+        With ∂k(x, x_a)/∂x_j = −G_a (x_j − x_aj)/ℓ_j², any weighted sum over the inputs splits as
+        Σ_a w_a G_a (x_j − x_aj) = x_j (Σ_a w_a G_a) − Σ_a w_a G_a x_aj, so no [k, n, D] tensor
+        of differences is formed: the gradients are matrix products with G."""
         raw = xq
         xq = self.h.warp(xq)
-        diff = xq[:, None, :] - self.x[None, :, :]  # [k, n, D]
-        r = np.sqrt(((diff / self.h.ls) ** 2).sum(2))
-        kq, g = matern52(r, self.h.sf2)  # [k, n]
-        dk = -(g[:, :, None] * diff) / (self.h.ls**2)  # ∂k(xq_i, x_a)/∂xq_i  [k, n, D]
-        alpha = self.alpha.reshape(len(self.x), -1)
+        k, dim = xq.shape
+        kq, g = matern52(self._r(xq), self.h.sf2)  # [k, n]
+        alpha = self._alpha2
+        n_s = alpha.shape[1]
         mean = self.h.mean + kq @ alpha
-        v = linalg.solve_triangular(self.chol, kq.T, lower=True)  # [n, k]
+        v = self._solve_l(kq.T)  # [n, k]
         raw_var = self.h.sf2 - (v * v).sum(0)
         var = np.maximum(raw_var, 1e-12)
-        kinv_k = linalg.solve_triangular(self.chol, v, lower=True, trans="T")  # [n, k]
-        dmean = np.einsum("kna,ns->kas", dk, alpha)
-        dvar = -2.0 * np.einsum("kna,nk->ka", dk, kinv_k)
+        kinv_k = self._solve_l(v, trans=1)  # K⁻¹ k  [n, k]
+        g_alpha = g @ alpha  # [k, S]
+        g_ax = (g @ self._ax).reshape(k, n_s, dim)
+        dmean = (g_ax - xq[:, None, :] * g_alpha[:, :, None]) * self._inv_ls2  # [k, S, D]
+        dmean = dmean.transpose(0, 2, 1)
+        w = g * kinv_k.T  # [k, n]
+        dvar = 2.0 * (xq * w.sum(1)[:, None] - w @ self.x) * self._inv_ls2
         dvar[raw_var <= 1e-12] = 0.0
         if self.h.warp_cols:
             cols = list(self.h.warp_cols)

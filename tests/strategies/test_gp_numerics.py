@@ -149,3 +149,64 @@ def test_kumaraswamy_warp_is_monotone_identity_at_one_and_fits_a_skewed_function
     theta, warped = gp.fit(x, y, layout, [layout.initial()], maxiter=200)
     assert warped < plain  # the warp explains the data better (higher posterior density)
     assert layout.unpack(theta).warp_a[0] < 1.0  # it stretches the region near 0
+
+
+def _direct_prediction(
+    theta: np.ndarray, x: np.ndarray, y: np.ndarray, layout: gp.Layout, xq: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """RW eqs. 2.25–2.26 with an explicit dense solve, for comparison with the cached path."""
+    h = layout.unpack(theta)
+    xw, qw = h.warp(x), h.warp(xq)
+    diff_xx = (xw[:, None, :] - xw[None, :, :]) / h.ls
+    diff_qx = (qw[:, None, :] - xw[None, :, :]) / h.ls
+    k = gp.matern52(np.sqrt((diff_xx**2).sum(2)), h.sf2)[0]
+    k += (h.sn2 + gp.JITTER) * np.eye(len(x))
+    kq = gp.matern52(np.sqrt((diff_qx**2).sum(2)), h.sf2)[0]
+    mean = h.mean + kq @ np.linalg.solve(k, y - h.mean)
+    var = h.sf2 - np.einsum("qa,aq->q", kq, np.linalg.solve(k, kq.T))
+    return mean, var
+
+
+@pytest.mark.parametrize("layout", [L3, WARPED], ids=["plain", "warped"])
+def test_cached_prediction_equals_the_direct_formula(layout: gp.Layout) -> None:
+    x, y = data(n=40)
+    rng = np.random.default_rng(11)
+    theta = layout.initial() + rng.normal(0.0, 0.3, len(layout.initial()))
+    samples = np.stack([y, y + 0.3 * rng.standard_normal(len(y))], axis=1)
+    post = gp.Posterior(theta, x, samples, layout)
+    xq = np.vstack([rng.random((300, 3)), x[:3] + 1e-7])  # far and next to data
+    mean, var = post.predict(xq)
+    ref_mean, ref_var = _direct_prediction(theta, x, samples, layout, xq)
+    np.testing.assert_allclose(mean, ref_mean, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(var, np.maximum(ref_var, 1e-12), rtol=1e-6, atol=1e-9)
+    m_small, v_small, _, _ = post.predict_with_grad(xq[:5])
+    np.testing.assert_allclose(m_small, ref_mean[:5], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(v_small, np.maximum(ref_var[:5], 1e-12), rtol=1e-6, atol=1e-9)
+
+
+def test_matern_k_only_equals_the_pair_and_leaves_no_shared_state() -> None:
+    r = np.random.default_rng(2).random((7, 9)) * 4.0
+    k_pair, _ = gp.matern52(r, 1.7)
+    np.testing.assert_allclose(gp.matern52_k(r.copy(), 1.7), k_pair, rtol=1e-14)
+    s = math.sqrt(5.0) * r
+    np.testing.assert_allclose(k_pair, 1.7 * (1 + s + s * s / 3) * np.exp(-s), rtol=1e-14)
+
+
+@pytest.mark.parametrize("z_shift", [0.0, -4.0, -60.0, -1e9])
+def test_log_ei_one_sample_paths_equal_the_general_formula(z_shift: float) -> None:
+    """The S = 1 and single-branch shortcuts give what the sample-averaged, masked form gives."""
+    rng = np.random.default_rng(4)
+    mean = rng.normal(0.0, 0.5, (6, 1)) - z_shift
+    var = rng.uniform(0.01, 1.0, 6)
+    dmean, dvar = rng.normal(size=(6, 3, 1)), rng.normal(size=(6, 3))
+    best = np.array([0.0])
+    value, grad = log_ei_with_grad(mean, var, dmean, dvar, best)
+    # two identical samples take the general (softmax) path and must give the same numbers
+    value2, grad2 = log_ei_with_grad(
+        np.repeat(mean, 2, axis=1), var, np.repeat(dmean, 2, axis=2), dvar, np.repeat(best, 2)
+    )
+    np.testing.assert_allclose(value, value2, rtol=1e-12)
+    np.testing.assert_allclose(grad, grad2, rtol=1e-10, atol=1e-300)
+    np.testing.assert_allclose(log_ei(mean, var, best), value, rtol=1e-12)
+    mixed = np.array([2.0, -0.5, -3.0, -50.0, -2e8, 0.3])  # every branch in one call
+    np.testing.assert_allclose(log_h(mixed)[2:3], log_h(mixed[2:3]), rtol=1e-14)
