@@ -6,10 +6,14 @@ the first epoch its value is worse than the median — no rounds run on after th
 from __future__ import annotations
 
 import statistics
+import tarfile
 from pathlib import Path
 from typing import Any
 
+import xgboost
+
 from localtune import demo
+from localtune.runtime.s3 import LocalS3
 from tests.engine._semantics import jobs_of, objective, objective_points, run, xgb_request
 
 
@@ -27,8 +31,21 @@ def test_hyperband_stops_at_the_rung_or_at_max_resource(sm: Any, home: Path) -> 
         points = objective_points(home, job["TrainingJobName"])
         trained.append(len(points))
         assert objective(job) == points[-1]
+        # the model uploaded is the one the last objective value measured (built-in algorithms
+        # save intermediate models when stopped)
+        assert _rounds_in_model(home, job) == len(points)
     assert all(r in (1, 3, 9) for r in trained), trained  # rungs 1, 3, 9 (eta 3)
     assert min(trained) < 9
+
+
+def _rounds_in_model(home: Path, job: dict[str, Any]) -> int:
+    path = LocalS3.from_home(home).path(job["ModelArtifacts"]["S3ModelArtifacts"])
+    with tarfile.open(path) as tar:
+        member = tar.extractfile("xgboost-model")
+        assert member is not None
+        booster = xgboost.Booster()
+        booster.load_model(bytearray(member.read()))
+    return int(booster.num_boosted_rounds())
 
 
 def _running_average(values: list[float], epoch: int) -> float:

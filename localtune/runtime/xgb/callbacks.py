@@ -40,7 +40,10 @@ class LogMonitor(xgb.callback.TrainingCallback):
 
     With a ``gate`` (:mod:`localtune.runtime.epochgate`; the engine decides on every epoch of
     this job), a line that carries a finite ``validation-<objective>`` value is an epoch, and
-    the next round waits until the engine has allowed that epoch."""
+    the next round waits until the engine has allowed that epoch. The model trained so far is
+    saved to ``model_path`` before the wait, so a job stopped there uploads the model its last
+    objective value measured (SageMaker's built-in algorithms save intermediate models when
+    stopped, on a best-effort basis)."""
 
     def __init__(
         self,
@@ -49,12 +52,14 @@ class LogMonitor(xgb.callback.TrainingCallback):
         *,
         gate: EpochGate | None = None,
         objective: str | None = None,
+        model_path: Path | None = None,
     ) -> None:
         super().__init__()
         self._renames = dict(renames or {})  # XGBoost's metric name -> the name to log
         self._stream = stream
         self._gate = gate if objective is not None else None
         self._objective = objective
+        self._model_path = model_path
         self._epochs = 0
 
     def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
@@ -73,8 +78,10 @@ class LogMonitor(xgb.callback.TrainingCallback):
         stream = self._stream or sys.stdout
         stream.write("\t".join(parts) + "\n")
         stream.flush()
-        if epoch and self._gate is not None:
+        if epoch and self._gate is not None and not self._gate.open:
             self._epochs += 1
+            if self._model_path is not None:
+                save_atomically(model, self._model_path)
             self._gate.passed(self._epochs)
         return False
 

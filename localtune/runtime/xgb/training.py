@@ -36,6 +36,7 @@ import xgboost as xgb
 
 from localtune.runtime.epochgate import EpochGate
 from localtune.runtime.xgb.callbacks import (
+    MODEL_FILE,
     CheckpointSaver,
     LogMonitor,
     ModelSaver,
@@ -252,6 +253,7 @@ def _callbacks(
             {xgb_name: name for name, xgb_name in renames.items()},
             gate=EpochGate.from_env(),
             objective=setup.objective_metric,
+            model_path=model_dir / MODEL_FILE,
         )
     )
     if "early_stopping_rounds" in hps:
