@@ -31,6 +31,26 @@ _DEFAULT_FLAGS = (
 )
 
 
+#: StoppingCondition.MaxRuntimeInSeconds when the request leaves it out (its doc string: 1 day).
+DEFAULT_MAX_RUNTIME = 86_400
+
+
+def _fill_service_defaults(out: dict[str, Any]) -> None:
+    """Members SageMaker fills in a training job's description when the request left them out.
+
+    ``OutputDataConfig.KmsKeyId`` is an empty string when no key was given: the SageMaker SDK's
+    ``Estimator.attach()`` (and so ``tuner.best_estimator()``) reads it without a default, so
+    SageMaker's answer always has it. ``CompressionType`` defaults to ``GZIP`` and
+    ``MaxRuntimeInSeconds`` to one day (doc strings), which ``attach()`` also reads.
+    """
+    output = out.get("OutputDataConfig")
+    if isinstance(output, dict):
+        output.setdefault("KmsKeyId", "")
+        output.setdefault("CompressionType", "GZIP")
+    stopping = out.setdefault("StoppingCondition", {})
+    stopping.setdefault("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME)
+
+
 def model_artifacts_uri(definition: Mapping[str, Any], job_name: str) -> str:
     """Where SageMaker puts a job's model: ``<S3OutputPath>/<job>/output/model.tar.gz``."""
     output = definition["OutputDataConfig"]["S3OutputPath"].rstrip("/")
@@ -68,6 +88,7 @@ def describe_training_job(job: Mapping[str, Any], tuning_job_arn: str | None) ->
             out[key] = copy.deepcopy(definition[key])
     for key in _DEFAULT_FLAGS:
         out.setdefault(key, False)
+    _fill_service_defaults(out)
     out["CreationTime"] = when(job["creation_time"])
     _put(out, "TrainingStartTime", when(job["start_time"]))
     _put(out, "TrainingEndTime", when(job["end_time"]))
