@@ -9,8 +9,9 @@ naming the parent (what SageMaker answers is UNKNOWN); a parent listed twice is 
 parent that itself used TrainingJobDefinitions is rejected (warm start is single-algorithm
 only); the objective must match in MetricName *and* Type; ``_tuning_objective_metric`` (which
 SageMaker echoes among a parent's static hyperparameters) is ignored in name comparisons.
-V67 (parents' jobs count toward the job limit) and V68 (not recursive) are run-time matters
-for the engine, not request checks.
+V67 (parents' jobs count toward the maximum number of training jobs of a tuning job) is checked
+here from the parents' TrainingJobStatusCounters; V68 (not recursive) is a run-time matter for the
+engine.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from localtune.api.responses import TERMINAL_TUNING_STATUSES
 from localtune.api.validation.request import OBJECTIVE_HP, Definition, Request, items, sub, text
+from localtune.api.validation.rules_strategy import MAX_JOBS
 
 ParentLookup = Callable[[str], "dict[str, Any] | None"]
 TERMINAL = TERMINAL_TUNING_STATUSES
@@ -43,6 +45,7 @@ def check_warm_start(req: Request, parent_lookup: ParentLookup) -> list[str]:
         return []  # multi-definition warm start is V12
     problems: list[str] = []
     seen: set[str] = set()
+    launched = 0
     for index, entry in items(warm, "ParentHyperParameterTuningJobs"):
         where = f"{_PARENTS}[{index}].HyperParameterTuningJobName"
         name = text(entry, "HyperParameterTuningJobName")
@@ -63,10 +66,39 @@ def check_warm_start(req: Request, parent_lookup: ParentLookup) -> list[str]:
                 "of an existing hyperparameter tuning job."
             )
             continue
+        launched += _launched(parent)
         problems.extend(
             _parent_problems(req, Request(parent), name, where, text(warm, "WarmStartType"))
         )
-    return problems
+    return problems + v67_parent_jobs_limit(req, launched)
+
+
+def _launched(parent: dict[str, Any]) -> int:
+    """Training jobs a parent launched, from its TrainingJobStatusCounters."""
+    counters = parent.get("TrainingJobStatusCounters")
+    if not isinstance(counters, dict):
+        return 0
+    return sum(v for v in counters.values() if isinstance(v, int) and not isinstance(v, bool))
+
+
+def v67_parent_jobs_limit(req: Request, launched: int) -> list[str]:
+    """V67: the parents' training jobs count against the maximum number of training jobs of a
+    tuning job (documented: "count against the 500 maximum training jobs for a tuning job"; the
+    per-strategy maximum of V44 today), together with the child's MaxNumberOfTrainingJobs —
+    which the child launches in full (the documentation's use case: "increase the total number
+    of training jobs")."""
+    limit = MAX_JOBS.get(req.strategy or "")
+    max_jobs = req.max_jobs
+    if limit is None or max_jobs is None or launched + max_jobs <= limit:
+        return []
+    return [
+        f"The parent tuning jobs launched {launched} training jobs, and "
+        f"HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs asks for "
+        f"{max_jobs} more: {launched + max_jobs} in total. The training jobs of the parents "
+        f"count against the limit of {limit} training jobs for a tuning job with the "
+        f"{req.strategy} strategy; lower MaxNumberOfTrainingJobs to at most "
+        f"{max(limit - launched, 0)}."
+    ]
 
 
 def _parent_problems(
