@@ -67,15 +67,19 @@ def lengthscale_prior(dim: int) -> tuple[float, float]:
 def scaled_sqdist(a: np.ndarray, b: np.ndarray, ls: np.ndarray) -> np.ndarray:
     """r² between rows of a [m, D] and b [n, D] scaled by ℓ, via ‖a‖² + ‖b‖² − 2abᵀ (GEMM)."""
     a, b = a / ls, b / ls
-    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
-    return np.maximum(d2, 0.0)
+    d2 = a @ b.T
+    d2 *= -2.0
+    d2 += (a * a).sum(1)[:, None]
+    d2 += (b * b).sum(1)[None, :]
+    return np.maximum(d2, 0.0, out=d2)
 
 
 def matern52(r: np.ndarray, sf2: float) -> tuple[np.ndarray, np.ndarray]:
     """k(r) and G(r) = σ_f² (5/3)(1 + √5 r) e^{−√5 r} (see the notation block), with s = √5 r:
     k = σ_f² e^{−s} (1 + s) + σ_f² e^{−s} s²/3 (in place: a few passes over [m, n] arrays)."""
     s = SQRT5 * r
-    e = np.exp(-s)
+    e = np.negative(s)
+    np.exp(e, out=e)
     e *= sf2
     g = s + 1.0
     g *= e  # σ_f² (1 + s) e^{−s}
@@ -196,32 +200,40 @@ def cholesky(k: np.ndarray, scale: float) -> np.ndarray:
 def neg_log_posterior(
     theta: np.ndarray, x: np.ndarray, y: np.ndarray, layout: Layout
 ) -> tuple[float, np.ndarray]:
-    """−log p(y | X, θ) − log p(θ) and its gradient w.r.t. θ, for ``minimize(jac=True)``."""
+    """−log p(y | X, θ) − log p(θ) and its gradient w.r.t. θ, for ``minimize(jac=True)``.
+
+    Written to allocate few [n, n] arrays (each fresh one costs page faults at n ≳ 150; this
+    function runs tens of times per refit): LAPACK works in place on a Fortran view of the
+    symmetric K, and G is overwritten by M = W ∘ G."""
     n = x.shape[0]
     h = layout.unpack(theta)
     xw = h.warp(x)
-    r = np.sqrt(scaled_sqdist(xw, xw, h.ls))
+    xs = xw / h.ls
+    r = scaled_sqdist(xw, xw, h.ls)
+    np.sqrt(r, out=r)
     kf, g = matern52(r, h.sf2)
-    k = kf + (h.sn2 + JITTER) * np.eye(n)
-    chol, info = lapack.dpotrf(k, lower=1, clean=1)
+    k = kf.copy()
+    k.flat[:: n + 1] += h.sn2 + JITTER
+    chol, info = lapack.dpotrf(k.T, lower=1, clean=1, overwrite_a=1)  # K is symmetric: K.T = K
     if info != 0:
         return 1e25, np.zeros_like(theta)
     resid = y - h.mean
     alpha, _ = lapack.dpotrs(chol, resid, lower=1)
     nll = 0.5 * float(resid @ alpha) + float(np.log(np.diag(chol)).sum()) + 0.5 * n * LOG_2PI
-    # W = K⁻¹ − ααᵀ (RW eq. 5.9); K⁻¹ from the Cholesky factor (LAPACK potri fills one triangle).
-    kinv, _ = lapack.dpotri(chol, lower=1)
-    kinv = np.tril(kinv) + np.tril(kinv, -1).T
-    w = kinv - np.outer(alpha, alpha)
-    m = w * g
-    m_rows = m.sum(1)
-    xs = xw / h.ls
-    m_xs = m @ xs
+    # W = K⁻¹ − ααᵀ (RW eq. 5.9); K⁻¹ from the factor (potri fills the lower triangle; clean=1
+    # left zeros above it, so K⁻¹ = T + Tᵀ − diag(T)).
+    tri, _ = lapack.dpotri(chol, lower=1, overwrite_c=1)
+    w = np.add(tri, tri.T, out=np.empty((n, n)))
+    w.flat[:: n + 1] -= np.diag(tri)
+    w -= alpha[:, None] * alpha[None, :]
+    g *= w  # M = W ∘ G
+    m_rows = g.sum(1)
+    m_xs = g @ xs
     # ½ Σ_ab M_ab (x_aj − x_bj)²/ℓ_j² = Σ_a (xs_aj)² (M1)_a − diag(xsᵀ M xs)_j   (M symmetric)
     grad_ls = (xs * xs).T @ m_rows - np.einsum("aj,aj->j", xs, m_xs)
     grads = [
         grad_ls,
-        [0.5 * float((w * kf).sum()), 0.5 * h.sn2 * float(np.trace(w)), -float(alpha.sum())],
+        [0.5 * float(np.vdot(w, kf)), 0.5 * h.sn2 * float(np.trace(w)), -float(alpha.sum())],
     ]
     if layout.n_warp:
         grads.extend(_warp_grads(x, h, layout, xs * m_rows[:, None] - m_xs))
