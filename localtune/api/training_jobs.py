@@ -33,6 +33,7 @@ _DEFAULT_FLAGS = (
 
 #: StoppingCondition.MaxRuntimeInSeconds when the request leaves it out (its doc string: 1 day).
 DEFAULT_MAX_RUNTIME = 86_400
+DEFAULT_VOLUME_GB = 30
 
 
 def _fill_service_defaults(out: dict[str, Any]) -> None:
@@ -41,7 +42,8 @@ def _fill_service_defaults(out: dict[str, Any]) -> None:
     ``OutputDataConfig.KmsKeyId`` is an empty string when no key was given: the SageMaker SDK's
     ``Estimator.attach()`` (and so ``tuner.best_estimator()``) reads it without a default, so
     SageMaker's answer always has it. ``CompressionType`` defaults to ``GZIP`` and
-    ``MaxRuntimeInSeconds`` to one day (doc strings), which ``attach()`` also reads.
+    ``MaxRuntimeInSeconds`` to one day (doc strings), which ``attach()`` also reads, as it reads
+    ``ResourceConfig.VolumeSizeInGB``.
     """
     output = out.get("OutputDataConfig")
     if isinstance(output, dict):
@@ -49,6 +51,11 @@ def _fill_service_defaults(out: dict[str, Any]) -> None:
         output.setdefault("CompressionType", "GZIP")
     stopping = out.setdefault("StoppingCondition", {})
     stopping.setdefault("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME)
+    resources = out.get("ResourceConfig")
+    if isinstance(resources, dict) and "InstanceGroups" not in resources:
+        # attach() reads VolumeSizeInGB too. SageMaker's value for a request without one is
+        # UNKNOWN; 30 GB is what localtune assumes for HyperParameterTuningResourceConfig.
+        resources.setdefault("VolumeSizeInGB", DEFAULT_VOLUME_GB)
 
 
 def model_artifacts_uri(definition: Mapping[str, Any], job_name: str) -> str:
