@@ -41,9 +41,9 @@ class LogMonitor(xgb.callback.TrainingCallback):
     With a ``gate`` (:mod:`localtune.runtime.epochgate`; the engine decides on every epoch of
     this job), a line that carries a finite ``validation-<objective>`` value is an epoch, and
     the next round waits until the engine has allowed that epoch. The model trained so far is
-    saved to ``model_path`` before the wait, so a job stopped there uploads the model its last
-    objective value measured (SageMaker's built-in algorithms save intermediate models when
-    stopped, on a best-effort basis)."""
+    saved to ``model_path`` before the line is printed, so a job stopped at the gate uploads the
+    model its last objective value measured (SageMaker's built-in algorithms save intermediate
+    models when stopped, on a best-effort basis)."""
 
     def __init__(
         self,
@@ -75,13 +75,15 @@ class LogMonitor(xgb.callback.TrainingCallback):
                 parts.append(f"{data}-{name}:{float(value):.5f}")
                 if data == "validation" and name == self._objective:
                     epoch = math.isfinite(float(value))
+        gated = epoch and self._gate is not None and not self._gate.open
+        if gated and self._model_path is not None:
+            # before the line: the engine may stop the job as soon as it reads it
+            save_atomically(model, self._model_path)
         stream = self._stream or sys.stdout
         stream.write("\t".join(parts) + "\n")
         stream.flush()
-        if epoch and self._gate is not None and not self._gate.open:
+        if gated and self._gate is not None:
             self._epochs += 1
-            if self._model_path is not None:
-                save_atomically(model, self._model_path)
             self._gate.passed(self._epochs)
         return False
 
