@@ -38,6 +38,34 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
+#: StoppingCondition.MaxRuntimeInSeconds when the request leaves it out (its doc string: 1 day).
+DEFAULT_MAX_RUNTIME = 86_400
+DEFAULT_VOLUME_GB = 30
+
+
+def fill_service_defaults(out: dict[str, Any], *, output: bool = True) -> None:
+    """Members SageMaker fills in a training job's (or a tuning job's training-job definition's)
+    description when the request left them out.
+
+    ``OutputDataConfig.KmsKeyId`` is an empty string when no key was given: the SageMaker SDK's
+    ``Estimator.attach()`` (and so ``tuner.best_estimator()``) reads it without a default, so
+    SageMaker's answer always has it. ``CompressionType`` defaults to ``GZIP`` and
+    ``MaxRuntimeInSeconds`` to one day (doc strings), which ``attach()`` also reads, as it reads
+    ``ResourceConfig.VolumeSizeInGB``. ``output=False`` leaves ``OutputDataConfig`` as sent.
+    """
+    data = out.get("OutputDataConfig")
+    if output and isinstance(data, dict):
+        data.setdefault("KmsKeyId", "")
+        data.setdefault("CompressionType", "GZIP")
+    stopping = out.setdefault("StoppingCondition", {})
+    stopping.setdefault("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME)
+    resources = out.get("ResourceConfig")
+    if isinstance(resources, dict) and "InstanceGroups" not in resources:
+        # attach() reads VolumeSizeInGB too. SageMaker's value for a request without one is
+        # UNKNOWN; 30 GB is what localtune assumes for HyperParameterTuningResourceConfig.
+        resources.setdefault("VolumeSizeInGB", DEFAULT_VOLUME_GB)
+
+
 def status_counters(jobs: Iterable[Mapping[str, Any]]) -> tuple[dict[str, int], dict[str, int]]:
     """TrainingJobStatusCounters and ObjectiveStatusCounters over a tuning job's training jobs."""
     training = dict.fromkeys(
@@ -102,6 +130,36 @@ def training_job_summary(job: Mapping[str, Any], tuning_job_name: str) -> dict[s
     return out
 
 
+def _echo(definition: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any]:
+    """A training-job definition as Describe shows it: the engine's echo (what SageMaker adds for
+    ``attach()``) with the defaults SageMaker fills; ``HyperparameterTuner.attach()`` reads
+    ``StoppingCondition.MaxRuntimeInSeconds`` and ``ResourceConfig.VolumeSizeInGB`` without a
+    default. (``OutputDataConfig.KmsKeyId`` the tuner's attach() supplies itself, so it is
+    left as sent here.)"""
+    echoed = definitions.echo_definition(definition, request)
+    fill_service_defaults(echoed, output=False)
+    if isinstance(echoed.get("HyperParameterRanges"), dict):
+        _all_range_lists(echoed["HyperParameterRanges"])
+    return echoed
+
+
+RANGE_LISTS = ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges")
+
+
+def _all_range_lists(ranges: dict[str, Any]) -> None:
+    """ParameterRanges as Describe shows them: all three lists, empty where none was sent (the
+    SDK's ``HyperparameterTuner.attach()`` reads each without a default)."""
+    for key in RANGE_LISTS:
+        ranges.setdefault(key, [])
+
+
+def _echo_config(request: Mapping[str, Any]) -> dict[str, Any]:
+    config = definitions.echo_tuning_config(request)
+    if isinstance(config.get("ParameterRanges"), dict):
+        _all_range_lists(config["ParameterRanges"])
+    return config
+
+
 def describe_tuning_job(
     row: Mapping[str, Any],
     jobs: Sequence[Mapping[str, Any]],
@@ -113,15 +171,13 @@ def describe_tuning_job(
     out: dict[str, Any] = {
         "HyperParameterTuningJobName": row["name"],
         "HyperParameterTuningJobArn": row["arn"],
-        "HyperParameterTuningJobConfig": definitions.echo_tuning_config(request),
+        "HyperParameterTuningJobConfig": _echo_config(request),
     }
     if "TrainingJobDefinition" in request:
-        out["TrainingJobDefinition"] = definitions.echo_definition(
-            request["TrainingJobDefinition"], request
-        )
+        out["TrainingJobDefinition"] = _echo(request["TrainingJobDefinition"], request)
     if "TrainingJobDefinitions" in request:
         out["TrainingJobDefinitions"] = [
-            definitions.echo_definition(d, request) for d in request["TrainingJobDefinitions"]
+            _echo(d, request) for d in request["TrainingJobDefinitions"]
         ]
     out["HyperParameterTuningJobStatus"] = row["status"]
     out["CreationTime"] = when(row["creation_time"])

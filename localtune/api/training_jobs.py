@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from localtune.api import paging
-from localtune.api.responses import _put, epoch_of, when
+from localtune.api.responses import _put, epoch_of, fill_service_defaults, when
 from localtune.engine import definitions
 from localtune.store import Store
 
@@ -29,33 +29,6 @@ _DEFAULT_FLAGS = (
     "EnableInterContainerTrafficEncryption",
     "EnableManagedSpotTraining",
 )
-
-
-#: StoppingCondition.MaxRuntimeInSeconds when the request leaves it out (its doc string: 1 day).
-DEFAULT_MAX_RUNTIME = 86_400
-DEFAULT_VOLUME_GB = 30
-
-
-def _fill_service_defaults(out: dict[str, Any]) -> None:
-    """Members SageMaker fills in a training job's description when the request left them out.
-
-    ``OutputDataConfig.KmsKeyId`` is an empty string when no key was given: the SageMaker SDK's
-    ``Estimator.attach()`` (and so ``tuner.best_estimator()``) reads it without a default, so
-    SageMaker's answer always has it. ``CompressionType`` defaults to ``GZIP`` and
-    ``MaxRuntimeInSeconds`` to one day (doc strings), which ``attach()`` also reads, as it reads
-    ``ResourceConfig.VolumeSizeInGB``.
-    """
-    output = out.get("OutputDataConfig")
-    if isinstance(output, dict):
-        output.setdefault("KmsKeyId", "")
-        output.setdefault("CompressionType", "GZIP")
-    stopping = out.setdefault("StoppingCondition", {})
-    stopping.setdefault("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME)
-    resources = out.get("ResourceConfig")
-    if isinstance(resources, dict) and "InstanceGroups" not in resources:
-        # attach() reads VolumeSizeInGB too. SageMaker's value for a request without one is
-        # UNKNOWN; 30 GB is what localtune assumes for HyperParameterTuningResourceConfig.
-        resources.setdefault("VolumeSizeInGB", DEFAULT_VOLUME_GB)
 
 
 def model_artifacts_uri(definition: Mapping[str, Any], job_name: str) -> str:
@@ -95,7 +68,7 @@ def describe_training_job(job: Mapping[str, Any], tuning_job_arn: str | None) ->
             out[key] = copy.deepcopy(definition[key])
     for key in _DEFAULT_FLAGS:
         out.setdefault(key, False)
-    _fill_service_defaults(out)
+    fill_service_defaults(out)
     out["CreationTime"] = when(job["creation_time"])
     _put(out, "TrainingStartTime", when(job["start_time"]))
     _put(out, "TrainingEndTime", when(job["end_time"]))
