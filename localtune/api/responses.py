@@ -133,11 +133,14 @@ def training_job_summary(job: Mapping[str, Any], tuning_job_name: str) -> dict[s
 def _echo(definition: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any]:
     """A training-job definition as Describe shows it: the engine's echo (what SageMaker adds for
     ``attach()``) with the defaults SageMaker fills; ``HyperparameterTuner.attach()`` reads
-    ``StoppingCondition.MaxRuntimeInSeconds`` and ``ResourceConfig.VolumeSizeInGB`` without a
-    default. (``OutputDataConfig.KmsKeyId`` the tuner's attach() supplies itself, so it is
-    left as sent here.)"""
+    ``StoppingCondition.MaxRuntimeInSeconds``, ``ResourceConfig.VolumeSizeInGB`` and
+    ``AlgorithmSpecification.MetricDefinitions`` without a default. (``OutputDataConfig.KmsKeyId``
+    the tuner's attach() supplies itself, so it is left as sent here.)"""
     echoed = definitions.echo_definition(definition, request)
     fill_service_defaults(echoed, output=False)
+    algorithm = echoed.get("AlgorithmSpecification")
+    if isinstance(algorithm, dict):  # attach() reads it without a default, too
+        algorithm.setdefault("MetricDefinitions", [])
     if isinstance(echoed.get("HyperParameterRanges"), dict):
         _all_range_lists(echoed["HyperParameterRanges"])
     return echoed

@@ -60,3 +60,26 @@ def test_resource_configs_that_disagree_are_still_rejected() -> None:
     assert len(problems) == 1
     assert "ml.c5.xlarge" in problems[0] and "ml.m5.xlarge" in problems[0]
     assert "InstanceType" in problems[0]
+
+
+def test_description_fills_what_sagemaker_fills(sm: Any) -> None:
+    """An Autotune job on a custom image with neither objective nor metric definitions, ranges
+    for one kind only, no MaxRuntimeInSeconds: the description has every range list, the
+    one-day runtime and an empty MetricDefinitions (the SDK's attach() reads them all)."""
+    request = fx.custom_image_request()
+    request["Autotune"] = {"Mode": "Enabled"}
+    config = request["HyperParameterTuningJobConfig"]
+    del config["HyperParameterTuningJobObjective"]
+    config["ParameterRanges"] = {
+        "IntegerParameterRanges": [{"Name": "layers", "MinValue": "1", "MaxValue": "4"}]
+    }
+    definition = request["TrainingJobDefinition"]
+    del definition["AlgorithmSpecification"]["MetricDefinitions"]
+    definition["StoppingCondition"] = {}
+    sm.create_hyper_parameter_tuning_job(**request)
+    described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="byoc-job")
+    ranges = described["HyperParameterTuningJobConfig"]["ParameterRanges"]
+    assert ranges["ContinuousParameterRanges"] == [] and ranges["CategoricalParameterRanges"] == []
+    echoed = described["TrainingJobDefinition"]
+    assert echoed["StoppingCondition"] == {"MaxRuntimeInSeconds": 86400}
+    assert echoed["AlgorithmSpecification"]["MetricDefinitions"] == []
