@@ -310,3 +310,102 @@ def test_a_name_too_long_breaks_length_and_pattern() -> None:
         "Member must have length less than or equal to 32",
         "Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}",
     ]
+
+
+def static_entry(key_len: int, value_len: int) -> Request:
+    request = fx.custom_image_request()
+    request[D]["StaticHyperParameters"] = {"k" * key_len: "v" * value_len}
+    return request
+
+
+def metric(name_len: int, regex_len: int) -> Request:
+    request = fx.custom_image_request()
+    regex = "m=(\\S+)" + "x" * (regex_len - 7)
+    request[D]["AlgorithmSpecification"]["MetricDefinitions"].append(
+        {"Name": "m" * name_len, "Regex": regex}
+    )
+    return request
+
+
+def range_name(length: int) -> Request:
+    request = fx.custom_image_request()
+    request[C]["ParameterRanges"]["ContinuousParameterRanges"][0]["Name"] = "n" * length
+    return request
+
+
+def channels(count: int) -> Request:
+    request = fx.sdk_request()
+    template = request[D]["InputDataConfig"][0]
+    request[D]["InputDataConfig"] = [{**template, "ChannelName": f"c{i}"} for i in range(count)]
+    return request
+
+
+def definitions(count: int) -> Request:
+    request = fx.multi_request()
+    first = request["TrainingJobDefinitions"][0]
+    request["TrainingJobDefinitions"] = [{**first, "DefinitionName": f"d{i}"} for i in range(count)]
+    return request
+
+
+def instance_configs(count: int) -> Request:
+    request = fx.sdk_request()
+    config = {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
+    request[D]["HyperParameterTuningResourceConfig"] = {"InstanceConfigs": [config] * count}
+    return request
+
+
+MODEL_CASES = [
+    Boundary(
+        "static key 256",
+        lambda: static_entry(256, 1),
+        lambda: static_entry(257, 1),
+        ("Map key must satisfy constraint", "256"),
+    ),
+    Boundary(
+        "static value 2500",
+        lambda: static_entry(3, 2500),
+        lambda: static_entry(3, 2501),
+        ("Map value must satisfy constraint", "2500"),
+    ),
+    Boundary(
+        "range name 256",
+        lambda: range_name(256),
+        lambda: range_name(257),
+        ("continuousParameterRanges.1.member.name", "256"),
+    ),
+    Boundary(
+        "metric name 255",
+        lambda: metric(255, 10),
+        lambda: metric(256, 10),
+        ("metricDefinitions.2.member.name", "255"),
+    ),
+    Boundary(
+        "metric regex 500",
+        lambda: metric(3, 500),
+        lambda: metric(3, 501),
+        ("metricDefinitions.2.member.regex", "500"),
+    ),
+    Boundary(
+        "channels 20",
+        lambda: channels(20),
+        lambda: channels(21),
+        ("inputDataConfig", "less than or equal to 20"),
+    ),
+    Boundary(
+        "definitions 10",
+        lambda: definitions(10),
+        lambda: definitions(11),
+        ("'trainingJobDefinitions'", "less than or equal to 10"),
+    ),
+    Boundary(
+        "instance configs 6",
+        lambda: instance_configs(6),
+        lambda: instance_configs(7),
+        ("instanceConfigs", "less than or equal to 6"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", MODEL_CASES, ids=lambda c: c.label)
+def test_model_limit_boundary(case: Boundary) -> None:
+    test_limit_boundary(case)
