@@ -79,29 +79,32 @@ def current_tags(store: Store, arn: str) -> list[dict[str, str]]:
 def add_tags(store: Store, params: Mapping[str, Any]) -> dict[str, Any]:
     arn = params["ResourceArn"]
     created, tuning_job = _created_tags(store, arn)
-    changed = store.get_tags(arn)
-    before = created if changed is None else changed
-    merged = {tag["Key"]: tag.get("Value", "") for tag in before}
-    for tag in params.get("Tags") or []:
-        merged[tag["Key"]] = tag.get("Value", "")
-    if len(merged) > MAX_TAGS:
-        raise ValidationException(
-            f"Adding these tags would give the resource {arn} {len(merged)} tags. A resource "
-            f"can have at most {MAX_TAGS} tags."
-        )
-    after = [{"Key": key, "Value": value} for key, value in merged.items()]
-    store.set_tags(arn, after, tuning_job=tuning_job, previous=before)
-    return {"Tags": [dict(tag) for tag in params.get("Tags") or []]}
+    added = [dict(tag) for tag in params.get("Tags") or []]
+
+    def merge(before: list[dict[str, str]]) -> list[dict[str, str]]:
+        merged = {tag["Key"]: tag.get("Value", "") for tag in before}
+        for tag in added:
+            merged[tag["Key"]] = tag.get("Value", "")
+        if len(merged) > MAX_TAGS:
+            raise ValidationException(
+                f"Adding these tags would give the resource {arn} {len(merged)} tags. A "
+                f"resource can have at most {MAX_TAGS} tags."
+            )
+        return [{"Key": key, "Value": value} for key, value in merged.items()]
+
+    store.change_tags(arn, created, merge, tuning_job=tuning_job)
+    return {"Tags": added}
 
 
 def delete_tags(store: Store, params: Mapping[str, Any]) -> dict[str, Any]:
     arn = params["ResourceArn"]
     created, tuning_job = _created_tags(store, arn)
-    changed = store.get_tags(arn)
-    before = created if changed is None else changed
     keys = set(params["TagKeys"])
-    after = [tag for tag in before if tag["Key"] not in keys]
-    store.set_tags(arn, after, tuning_job=tuning_job, previous=before)
+
+    def remove(before: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [tag for tag in before if tag["Key"] not in keys]
+
+    store.change_tags(arn, created, remove, tuning_job=tuning_job)
     return {}
 
 

@@ -16,7 +16,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -351,26 +351,32 @@ class Store:
         row = self._one("SELECT tags FROM tags WHERE arn = ?", [arn])
         return None if row is None else list(row["tags"])
 
-    def set_tags(
+    def change_tags(
         self,
         arn: str,
-        tags: Sequence[Mapping[str, str]],
+        created: Sequence[Mapping[str, str]],
+        change: Callable[[list[dict[str, str]]], list[dict[str, str]]],
         *,
         tuning_job: str | None = None,
-        previous: Sequence[Mapping[str, str]] = (),
-    ) -> None:
-        """Replace the tags of ``arn``. For a tuning job (``tuning_job`` = its name), the training
-        jobs it launched so far keep ``previous`` (its tags until now): SageMaker gives changed
-        tags only to training jobs launched afterwards. One transaction, so no launch slips
-        between the two."""
+    ) -> list[dict[str, str]]:
+        """Replace the tags of ``arn`` (``created`` until AddTags/DeleteTags first change them)
+        with ``change(current)``, and return them. For a tuning job (``tuning_job`` = its name),
+        the training jobs it launched so far keep the tags it had until now: SageMaker gives
+        changed tags only to training jobs launched afterwards. One transaction, so neither a
+        concurrent change nor a launch slips in between; an exception from ``change`` changes
+        nothing."""
         with self.transaction() as conn:
+            row = conn.execute("SELECT tags FROM tags WHERE arn = ?", [arn]).fetchone()
+            before = json.loads(row[0]) if row is not None else [dict(t) for t in created]
+            after = change(list(before))
             if tuning_job is not None:
-                self._freeze_training_job_tags(conn, tuning_job, previous)
+                self._freeze_training_job_tags(conn, tuning_job, before)
             conn.execute(
                 "INSERT INTO tags (arn, tags) VALUES (?, ?)"
                 " ON CONFLICT (arn) DO UPDATE SET tags = excluded.tags",
-                [arn, json.dumps([dict(t) for t in tags])],
+                [arn, json.dumps(after)],
             )
+            return after
 
     @staticmethod
     def _freeze_training_job_tags(

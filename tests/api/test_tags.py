@@ -124,3 +124,31 @@ def test_model_tags(sm: Any) -> None:
     sm.delete_model(ModelName="tagged-model")
     with pytest.raises(ClientError):
         sm.list_tags(ResourceArn=arn)
+
+
+def test_concurrent_add_tags_lose_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from tests.helpers import small_seed_request
+
+    monkeypatch.setenv("LOCALTUNE_ENGINE", "off")
+    home = tmp_path / "quiet"
+    sm = localtune.client(home=home)
+    try:
+        arn = sm.create_hyper_parameter_tuning_job(**small_seed_request("race", jobs=1))[
+            "HyperParameterTuningJobArn"
+        ]
+
+        def add(prefix: str) -> None:
+            client = localtune.client(home=home)
+            for i in range(20):
+                client.add_tags(ResourceArn=arn, Tags=[{"Key": f"{prefix}{i}", "Value": "v"}])
+
+        threads = [threading.Thread(target=add, args=(p,)) for p in ("a", "b")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(_tags(sm, arn)) == 40
+    finally:
+        services.close_service(home)
