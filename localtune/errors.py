@@ -71,5 +71,13 @@ def validation_error(problems: list[str]) -> ValidationException:
     if len(problems) == 1 and not problems[0].startswith("Value "):
         return ValidationException(problems[0], problems)
     noun = "error" if len(problems) == 1 else "errors"
-    message = f"{len(problems)} validation {noun} detected: " + "; ".join(problems)
+    message = f"{len(problems)} validation {noun} detected: " + _join(problems)
     return ValidationException(message, problems)
+
+
+def _join(problems: list[str]) -> str:
+    """``"a; b; c"`` as AWS joins constraint messages: a semantic problem is a full sentence
+    ending with ``.``; that full stop is dropped before a ``; `` separator (the last problem keeps
+    it), so the message never reads ``….; …``."""
+    parts = [p[:-1] if p.endswith(".") and not p.endswith("..") else p for p in problems[:-1]]
+    return "; ".join([*parts, problems[-1]])

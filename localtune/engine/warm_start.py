@@ -1,8 +1,7 @@
 """Warm start (reference §4.7): what a child tuning job takes from its parents.
 
-The request-side rules (V60–V66, V69) are checked by :mod:`localtune.api.validation`; here the
-engine (a) seeds the child's strategy with the parents' evaluations and (b) accounts for the
-parents' training jobs in the child's budget.
+The request-side rules (V60–V67, V69) are checked by :mod:`localtune.api.validation`; here the
+engine seeds the child's strategy with the parents' evaluations and gives the child its budget.
 
 Choices where SageMaker is silent (UNKNOWN):
 
@@ -20,11 +19,13 @@ Choices where SageMaker is silent (UNKNOWN):
   result of a configuration the child cannot propose. A name tuned in the parent and static in the
   child is simply not part of the child's search space. The same rules apply to
   IdenticalDataAndAlgorithm (where ranges may also have been narrowed).
-- Budget (V67, "all training jobs launched by parent tuning jobs and the new tuning job count
-  against the limit of training jobs for the tuning job"): the child launches at most
-  ``MaxNumberOfTrainingJobs`` minus the number of training jobs of its parents (every job each
-  parent lists). A child whose parents already used the whole budget launches nothing and ends
-  Completed at once (its ``OverallBestTrainingJob`` still names the parents' best).
+- Budget (V67): the child launches its own ``MaxNumberOfTrainingJobs``, whatever its parents ran.
+  The developer guide says the parents' jobs "count against the 500 maximum training jobs for a
+  tuning job" — the service-wide maximum (today 750 per strategy, 10 000 for Random), which the
+  request validation checks at create time (parents' jobs + ``MaxNumberOfTrainingJobs`` within
+  it) — and warm start is the documented way to run more training jobs than one tuning job may.
+  So the SDK's ``tuner.identical_dataset_and_algorithm_tuner()``, which keeps ``max_jobs``, runs
+  ``max_jobs`` new jobs.
 """
 
 from __future__ import annotations
@@ -60,10 +61,11 @@ def parent_training_jobs(store: Store, request: Mapping[str, Any]) -> list[dict[
 
 
 def budget(store: Store, request: Mapping[str, Any]) -> int:
-    """The number of training jobs the tuning job may launch: its budget minus its parents'
-    training jobs (V67), never below 0."""
-    total = definitions.max_training_jobs(request)
-    return max(0, total - len(parent_training_jobs(store, request)))
+    """The number of training jobs the tuning job may launch: its own ``MaxNumberOfTrainingJobs``
+    (V67: the parents' jobs count against the service-wide maximum, checked at create time, not
+    against the child's own budget)."""
+    del store  # the parents' jobs do not reduce the child's budget
+    return definitions.max_training_jobs(request)
 
 
 def _in_range(kind: str, spec: Mapping[str, Any], raw: str) -> bool:

@@ -12,6 +12,9 @@ Python, with a few exceptions that :func:`translate` rewrites:
   into the supplementary code point it denotes.
 * ``$`` followed by a bounded repetition (``...)${1,128}``), which Java tolerates and Python
   rejects; the repetition of an anchor is meaningless and is dropped.
+* Named groups ``(?<name>…)`` and their backreferences ``\\k<name>`` (Java names: a letter, then
+  letters and digits) become Python's ``(?P<name>…)`` and ``(?P=name)``. Lookbehinds ``(?<=``
+  and ``(?<!`` are left as they are, and so is anything inside a character class or escaped.
 
 The runtime compiles metric regexes with :func:`compile_java`, so a regex the request validation
 accepted (it uses the same translation) also runs.
@@ -40,6 +43,8 @@ _POSIX = {
 _PROPERTY = re.compile(r"\\p\{(\w+)\}")
 _SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 _ANCHOR_REPEAT = re.compile(r"\$\{\d+(,\d*)?\}")
+_NAMED_GROUP = re.compile(r"\(\?<([a-zA-Z][a-zA-Z0-9]*)>")
+_BACKREFERENCE = re.compile(r"\\k<([a-zA-Z][a-zA-Z0-9]*)>")
 
 
 @functools.cache
@@ -102,8 +107,18 @@ def translate(pattern: str) -> str:
                 pieces.append(body if depth else f"[{body}]")
                 i = match.end()
                 continue
+            match = None if depth else _BACKREFERENCE.match(text, i)
+            if match:
+                pieces.append(f"(?P={match.group(1)})")
+                i = match.end()
+                continue
             pieces.append(text[i : i + 2])
             i += 2
+            continue
+        match = None if depth or char != "(" else _NAMED_GROUP.match(text, i)
+        if match:
+            pieces.append(f"(?P<{match.group(1)}>")
+            i = match.end()
             continue
         if char == "[":
             depth += 1

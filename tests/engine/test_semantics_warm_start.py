@@ -1,5 +1,6 @@
 """Warm start on real XGBoost tuning jobs: the child's strategy starts from its parents'
-evaluations, the parents' jobs count against the child's budget (V67), OverallBestTrainingJob for
+evaluations, the child launches its own MaxNumberOfTrainingJobs (V67: the parents' jobs count
+against the maximum of a tuning job, checked at create time), OverallBestTrainingJob for
 IdenticalDataAndAlgorithm, TransferLearning with changed ranges, and invalid warm starts refused."""
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def _best(jobs: list[dict[str, Any]]) -> float:
 def test_identical_data_and_algorithm_starts_from_the_parents(
     sm: Any, home: Path, parent: dict[str, Any]
 ) -> None:
-    child_request = _bayesian("child", PARENT_JOBS + 3, ["parent"], "IdenticalDataAndAlgorithm")
+    child_request = _bayesian("child", 3, ["parent"], "IdenticalDataAndAlgorithm")
     child = run(sm, child_request)
     cold = run(sm, _bayesian("cold", 3, None, "IdenticalDataAndAlgorithm"))
     assert child["HyperParameterTuningJobStatus"] == "Completed"
@@ -86,7 +87,7 @@ def test_identical_data_and_algorithm_starts_from_the_parents(
         jobs_of(sm, "cold"),
         jobs_of(sm, "parent"),
     )
-    # V67: the parent's 6 jobs count against MaxNumberOfTrainingJobs 9, so the child runs 3
+    # V67: the child launches its own MaxNumberOfTrainingJobs (3), whatever its parent ran
     assert [j["TrainingJobName"][:10] for j in child_jobs] == [
         "child-001-",
         "child-002-",
@@ -111,7 +112,7 @@ def test_identical_data_and_algorithm_starts_from_the_parents(
 
 
 def test_transfer_learning_with_changed_ranges(sm: Any, home: Path, parent: dict[str, Any]) -> None:
-    request = _bayesian("transfer", PARENT_JOBS + 2, ["parent"], "TransferLearning")
+    request = _bayesian("transfer", 2, ["parent"], "TransferLearning")
     config = request["HyperParameterTuningJobConfig"]
     # eta narrowed (parent jobs outside are dropped, not clipped); num_round static -> tuned
     config["ParameterRanges"]["ContinuousParameterRanges"][0]["MinValue"] = "0.01"
@@ -135,17 +136,24 @@ def test_transfer_learning_with_changed_ranges(sm: Any, home: Path, parent: dict
         assert set(tuned) == {"eta", "max_depth", "num_round"}
 
 
-def test_parents_using_the_whole_budget_leave_nothing_to_run(
-    sm: Any, parent: dict[str, Any]
-) -> None:
-    d = run(sm, _bayesian("spent", PARENT_JOBS, ["parent"], "IdenticalDataAndAlgorithm"))
+def test_a_child_with_its_parents_max_jobs_runs_them_all(sm: Any, parent: dict[str, Any]) -> None:
+    """The SDK's ``tuner.identical_dataset_and_algorithm_tuner()`` keeps ``max_jobs``: the child
+    asks for as many jobs as its parent ran, and runs them (warm start is the documented way to
+    run more training jobs in total; the parents' jobs count against the 750 maximum, V67)."""
+    d = run(sm, _bayesian("again", PARENT_JOBS, ["parent"], "IdenticalDataAndAlgorithm"))
     assert d["HyperParameterTuningJobStatus"] == "Completed"
-    assert sum(d["TrainingJobStatusCounters"].values()) == 0
-    assert "BestTrainingJob" not in d
-    assert (
-        d["OverallBestTrainingJob"]["TrainingJobName"]
-        == parent["BestTrainingJob"]["TrainingJobName"]
+    assert d["TrainingJobStatusCounters"]["Completed"] == PARENT_JOBS
+    assert d["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxNumberOfTrainingJobs"] == (
+        PARENT_JOBS
     )
+    assert [j["TrainingJobName"][:10] for j in jobs_of(sm, "again")] == [
+        f"again-{i:03d}-" for i in range(1, PARENT_JOBS + 1)
+    ]
+    assert d["BestTrainingJob"]["TrainingJobName"].startswith("again-")
+    overall = d["OverallBestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+    best = d["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+    parent_best = parent["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+    assert overall == max(best, parent_best)
 
 
 def _refused(sm: Any, request: dict[str, Any]) -> str:
@@ -211,8 +219,8 @@ def test_invalid_warm_starts_are_refused(sm: Any, parent: dict[str, Any]) -> Non
     transfer = copy.deepcopy(cases[-1][1])
     transfer["WarmStartConfig"]["WarmStartType"] = "TransferLearning"
     transfer["HyperParameterTuningJobName"] = "fine"
-    transfer["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxNumberOfTrainingJobs"] = 6
-    sm.create_hyper_parameter_tuning_job(**transfer)  # accepted (runs nothing: V67)
+    transfer["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxNumberOfTrainingJobs"] = 1
+    sm.create_hyper_parameter_tuning_job(**transfer)  # accepted
 
 
 def test_parent_values_outside_the_child_ranges_are_dropped_not_clipped() -> None:

@@ -52,3 +52,28 @@ def test_java_flavoured_regexes_accepted_at_create_time_also_run() -> None:
     # Validation (V24) accepts Java's Unicode classes such as \p{N}; the runtime must apply them.
     extractor = MetricExtractor([{"Name": "loss", "Regex": r"loss=(\p{N}+\.\p{N}+)"}])
     assert [p.value for p in extractor.feed(["epoch 3 loss=0.125"])] == [0.125]
+
+
+def test_java_named_groups_and_backreferences_run() -> None:
+    # Java spells a named group (?<name>…) and its backreference \k<name>; Python (?P<name>…)
+    # and (?P=name). The value is still the first group.
+    extractor = MetricExtractor(
+        [
+            {"Name": "loss", "Regex": r"val_loss=(?<loss>[0-9.]+)"},
+            {"Name": "acc", "Regex": r"acc=(?<v>[0-9.]+)/\k<v>\b"},  # the same value twice
+        ]
+    )
+    points = extractor.feed(["epoch 2 val_loss=0.25 acc=0.5/0.6 acc=0.75/0.75"])
+    assert sorted((p.name, p.value) for p in points) == [("acc", 0.75), ("loss", 0.25)]
+
+
+def test_lookbehind_and_literal_brackets_are_not_named_groups() -> None:
+    from localtune.runtime.javaregex import translate
+
+    assert translate(r"(?<=loss=)([0-9.]+)") == r"(?<=loss=)([0-9.]+)"
+    assert translate(r"(?<!val_)loss=([0-9.]+)") == r"(?<!val_)loss=([0-9.]+)"
+    assert translate(r"[(?<x>]([0-9]+)") == r"[(?<x>]([0-9]+)"  # inside a class: literal
+    assert translate(r"\(?<x>([0-9]+)") == r"\(?<x>([0-9]+)"  # escaped parenthesis
+    assert translate(r"(?<v1>a)\k<v1>") == r"(?P<v1>a)(?P=v1)"
+    extractor = MetricExtractor([{"Name": "loss", "Regex": r"(?<=loss=)([0-9.]+)"}])
+    assert [p.value for p in extractor.feed(["loss=1.5"])] == [1.5]
