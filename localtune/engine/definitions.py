@@ -88,17 +88,24 @@ def grid_size(ranges: Mapping[str, list[Any]]) -> int:
     return math.prod(sizes) if sizes else 0
 
 
+#: The budget Autotune chooses when ``MaxNumberOfTrainingJobs`` is omitted (SageMaker's choice
+#: is UNKNOWN): enough for a Bayesian search over a handful of hyperparameters to get past its
+#: initial random points, small enough for a laptop.
+AUTOTUNE_MAX_JOBS = 20
+
+
 def max_training_jobs(request: Mapping[str, Any]) -> int:
     """The training-job budget: ``MaxNumberOfTrainingJobs``, or for Grid the number of
     combinations (V41). Without either (SageMaker: UNKNOWN, the SDK always sends it) localtune
-    runs one job, the SDK's default."""
+    runs one job, the SDK's default — or, with Autotune, :data:`AUTOTUNE_MAX_JOBS`."""
     config = request["HyperParameterTuningJobConfig"]
     limit = config["ResourceLimits"].get("MaxNumberOfTrainingJobs")
     if limit is not None:
         return int(limit)
     if config["Strategy"] == "Grid":
         return sum(grid_size(parameter_ranges_of(request, d)) for d in definitions_of(request))
-    return 1
+    autotune = request.get("Autotune") or {}
+    return AUTOTUNE_MAX_JOBS if autotune.get("Mode") == "Enabled" else 1
 
 
 def echo_tuning_config(request: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,8 +18,9 @@ Choices where SageMaker is silent (UNKNOWN; see also :mod:`localtune.engine.life
   (Stopped) and the tuning job ends Completed.
 - Completion criteria (:mod:`localtune.engine.completion`): once one fires nothing more is
   launched, running jobs are stopped (Stopped) and the tuning job ends Completed.
-- Hyperband's MaxResource (:mod:`localtune.engine.hyperband`) and warm start — parents'
-  evaluations and budget (:mod:`localtune.engine.warm_start`).
+- Hyperband's MaxResource (:mod:`localtune.engine.hyperband`), warm start — parents'
+  evaluations and budget (:mod:`localtune.engine.warm_start`) — and Autotune's choices
+  (:mod:`localtune.engine.autotune`; a job Autotune cannot run fails with its reason).
 """
 
 from __future__ import annotations
@@ -33,7 +34,15 @@ import traceback
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from localtune.engine import definitions, ending, hyperband, lifecycle, recovery, warm_start
+from localtune.engine import (
+    autotune,
+    definitions,
+    ending,
+    hyperband,
+    lifecycle,
+    recovery,
+    warm_start,
+)
 from localtune.engine.asking import PENDING, AskAhead
 from localtune.engine.completion import CompletionTracker
 from localtune.engine.jobs import (
@@ -80,7 +89,12 @@ class TuningRun:
         row = self.store.get_tuning_job(name)
         if row is None:
             raise KeyError(name)
-        self.request: dict[str, Any] = row["request"]
+        # The request as run: Autotune's choices filled in (Describe shows it as sent).
+        self.setup_error: str | None = None
+        try:
+            self.request: dict[str, Any] = autotune.effective_request(row["request"])
+        except autotune.AutotuneError as exc:
+            self.request, self.setup_error = row["request"], str(exc)
         self.creation_time: float = row["creation_time"]
         self.config = self.request["HyperParameterTuningJobConfig"]
         self.budget = warm_start.budget(self.store, self.request)
@@ -115,6 +129,9 @@ class TuningRun:
 
     # -- the loop -------------------------------------------------------------------------------
     def run(self) -> None:
+        if self.setup_error is not None:  # nothing can run; say why, no traceback
+            self._finalize("Failed", self.setup_error[: lifecycle.MAX_FAILURE_REASON])
+            return
         try:
             self._recover()
             while True:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from localtune.api.validation.images import SCRIPT_MODE_KEY, is_script_mode, xgboost_version
 from localtune.api.validation.render import java_double
 from localtune.api.validation.request import (
     OBJECTIVE_HP,
@@ -22,6 +23,7 @@ from localtune.api.validation.request import (
     sub,
     text,
 )
+from localtune.engine import autotune
 
 MAX_RANGES = 30
 MAX_HYPERPARAMETERS = 100
@@ -45,6 +47,15 @@ def v30_range_count(req: Request) -> list[str]:
                 "one IntegerParameterRange, ContinuousParameterRange or "
                 "CategoricalParameterRange, or enable Autotune."
             )
+        elif count == 0 and not _autotune_finds_ranges(req, definition):
+            problems.append(
+                f"{definition.ranges_path} specifies no hyperparameter ranges, and Autotune "
+                "finds none to tune among its AutoParameters "
+                f"({_auto_names(definition) or 'none given'}): booleans, words, 0, 1, negative "
+                "numbers, seeds and training lengths stay static"
+                f"{', and so does everything under Grid' if req.strategy == 'Grid' else ''}. "
+                "Specify a range, or an AutoParameter with a numeric ValueHint."
+            )
         elif count > MAX_RANGES:
             problems.append(
                 f"{definition.ranges_path} specifies {count} hyperparameter ranges. A tuning "
@@ -52,6 +63,35 @@ def v30_range_count(req: Request) -> list[str]:
                 "categorical ranges together)."
             )
     return problems
+
+
+def _auto_parameters(definition: Definition) -> list[tuple[str, str]]:
+    found = items(definition.ranges, "AutoParameters")
+    return [
+        (name, hint)
+        for _, p in found
+        if (name := text(p, "Name")) is not None and (hint := text(p, "ValueHint")) is not None
+    ]
+
+
+def _auto_names(definition: Definition) -> str:
+    return ", ".join(f"'{name}'" for name, _ in _auto_parameters(definition))
+
+
+def _autotune_finds_ranges(req: Request, definition: Definition) -> bool:
+    """Whether Autotune (localtune.engine.autotune, which the engine runs) chooses at least one
+    range for a definition that gives none."""
+    auto = _auto_parameters(definition)
+    names = {name for name, _ in auto}
+    xgboost = (
+        xgboost_version(definition) is not None
+        and not is_script_mode(definition)
+        and SCRIPT_MODE_KEY not in names
+    )
+    chosen = autotune.plan(
+        auto, definition.static, explicit=(), xgboost=xgboost, strategy=req.strategy
+    )
+    return chosen.count() > 0
 
 
 def v31_hyperparameter_total(req: Request) -> list[str]:

@@ -1,0 +1,120 @@
+"""SageMaker SDK v2 through ``localtune.mock_sagemaker()``: ``HyperparameterTuner(...,
+autotune=True)`` runs (the SDK moves the estimator's hyperparameters into AutoParameters), and
+``tuner.identical_dataset_and_algorithm_tuner()`` — a child with the parent's ``max_jobs`` — runs
+its ``max_jobs`` new training jobs. Real XGBoost training, no AWS account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+import localtune
+from localtune.demo import DATA_PREFIX, write_breast_cancer
+from tests.engine.conftest import wait_done
+
+sagemaker = pytest.importorskip("sagemaker")
+from sagemaker.estimator import Estimator  # noqa: E402
+from sagemaker.inputs import TrainingInput  # noqa: E402
+from sagemaker.tuner import ContinuousParameter, HyperparameterTuner  # noqa: E402
+
+IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+ROLE = "arn:aws:iam::123456789012:role/service-role/LocaltuneExecutionRole"
+
+
+@pytest.fixture
+def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    home = tmp_path / "home"
+    write_breast_cancer(home)
+    with localtune.mock_sagemaker(home=home):
+        boto_session = boto3.Session(
+            region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+        )
+        yield sagemaker.Session(boto_session=boto_session, default_bucket="localtune-demo")
+
+
+def _estimator(session: Any) -> Any:
+    estimator = Estimator(
+        image_uri=IMAGE,
+        role=ROLE,
+        instance_count=1,
+        instance_type="ml.m5.xlarge",
+        output_path="s3://localtune-demo/sdk/output",
+        sagemaker_session=session,
+    )
+    estimator.set_hyperparameters(num_round=5, objective="binary:logistic", eta=0.2, max_depth=3)
+    return estimator
+
+
+def _inputs() -> dict[str, Any]:
+    return {
+        channel: TrainingInput(f"{DATA_PREFIX}/{channel}/", content_type="text/csv")
+        for channel in ("train", "validation")
+    }
+
+
+def _fit(tuner: Any, session: Any, name: str) -> None:
+    """``tuner.fit()`` without the SDK's 5-second polling."""
+    tuner.fit(_inputs(), job_name=name, wait=False)
+    wait_done(session.sagemaker_client, name, timeout=120)
+
+
+def _jobs(session: Any, name: str) -> list[dict[str, Any]]:
+    client = session.sagemaker_client
+    summaries = client.list_training_jobs_for_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=name
+    )["TrainingJobSummaries"]
+    return [client.describe_training_job(TrainingJobName=s["TrainingJobName"]) for s in summaries]
+
+
+def test_sdk_autotune_tunes_the_estimators_hyperparameters(session: Any) -> None:
+    tuner = HyperparameterTuner(
+        _estimator(session),
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges={},
+        max_jobs=2,
+        max_parallel_jobs=2,
+        strategy="Random",
+        autotune=True,
+        hyperparameters_to_keep_static=["max_depth"],
+    )
+    _fit(tuner, session, "sdk-autotune")
+    described = tuner.describe()
+    assert described["HyperParameterTuningJobStatus"] == "Completed"
+    assert described["Autotune"] == {"Mode": "Enabled"}
+    sent = described["HyperParameterTuningJobConfig"]["ParameterRanges"]["AutoParameters"]
+    assert {p["Name"] for p in sent} == {"num_round", "objective", "eta"}
+    jobs = _jobs(session, "sdk-autotune")
+    assert len(jobs) == 2
+    for job in jobs:
+        hps = job["HyperParameters"]
+        assert 0.1 <= float(hps["eta"]) <= 0.5 and hps["eta"] != "0.2"  # tuned
+        assert hps["max_depth"] == "3"  # kept static
+        assert hps["num_round"] == "5" and hps["objective"] == "binary:logistic"
+    assert tuner.best_training_job() in {j["TrainingJobName"] for j in jobs}
+
+
+def test_sdk_identical_dataset_and_algorithm_tuner_runs_max_jobs(session: Any) -> None:
+    tuner = HyperparameterTuner(
+        _estimator(session),
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges={"eta": ContinuousParameter(0.1, 0.5)},
+        max_jobs=2,
+        max_parallel_jobs=2,
+        strategy="Random",
+    )
+    _fit(tuner, session, "sdk-parent")
+    child = tuner.identical_dataset_and_algorithm_tuner()
+    assert child.max_jobs == 2
+    _fit(child, session, "sdk-child")
+    described = child.describe()
+    assert described["HyperParameterTuningJobStatus"] == "Completed"
+    assert described["TrainingJobStatusCounters"]["Completed"] == 2
+    assert len(_jobs(session, "sdk-child")) == 2
+    assert "OverallBestTrainingJob" in described
