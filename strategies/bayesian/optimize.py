@@ -8,8 +8,9 @@ GP only ever scores configurations that can actually be run.
    (≤ ``ENUMERATE_LIMIT``); otherwise scrambled Sobol points plus Gaussian perturbations of the
    best observed configurations (a categorical is resampled with probability 1/P).
 2. The ``n_starts`` best candidates are refined: L-BFGS-B on the log-EI gradient over the
-   continuous coordinates (integers and categoricals held fixed), then greedy moves to
-   neighbouring integer / categorical values while they improve the acquisition.
+   continuous coordinates (integers and categoricals held fixed; coordinates scaled by the
+   lengthscales), then greedy moves to neighbouring integer / categorical values while they
+   improve the acquisition.
 3. The best refined point that is not an already observed or pending configuration wins; if every
    refined point is such a duplicate, the best unseen candidate is returned.
 """
@@ -28,6 +29,7 @@ ENUMERATE_LIMIT = 4096
 CHUNK_ELEMENTS = 1 << 17
 LOCAL_SCALE = 0.08
 MAX_NEIGHBOUR_ROUNDS = 4
+LOCAL_MAXITER = 50
 
 Key = tuple[float, ...]
 
@@ -137,29 +139,46 @@ class AcquisitionOptimizer:
         self, units: np.ndarray, scores: np.ndarray, dims: list[tuple[int, int]]
     ) -> tuple[np.ndarray, np.ndarray]:
         """L-BFGS-B on Σ_i log-EI(x_i) over the continuous coordinates of k starts jointly (the
-        sum is separable, so each start follows its own gradient; one call batches the GP)."""
+        sum is separable, so each start follows its own gradient; one call batches the GP).
+
+        The search runs in coordinates divided by each column's lengthscale (v_j = x_j / ℓ_j,
+        box [0, 1/ℓ_j]): a diagonal preconditioner, since ARD lengthscales differing by an
+        order of magnitude make the unit-cube problem badly conditioned. Measured on 57 asks
+        captured from Hartmann6 runs (d = 6 at n = 20–200, d = 12 at n = 30–200), 3 starts,
+        50 iterations: 56 → 40 acquisition evaluations per ask on average, higher log-EI at
+        the end in the median; over ten asks of a d = 12 run at n ≈ 100 the unit-coordinate
+        search stopped 0.24 (median) below the optimum the scaled one reached in half the
+        evaluations.
+        """
         idx = [j for j, _ in dims]
         cols = [c for _, c in dims]
         k = len(units)
         base = self.space.encode(units)
+        scale = np.tile(self.post.h.ls[cols], k)
+
+        every = cols == list(range(base.shape[1]))  # all inputs continuous: no gather/scatter
 
         def negacq(v: np.ndarray) -> tuple[float, np.ndarray]:
-            x = base.copy()
-            x[:, cols] = v.reshape(k, len(cols))
+            if every:
+                x = (v * scale).reshape(base.shape)
+            else:
+                x = base.copy()
+                x[:, cols] = (v * scale).reshape(k, len(cols))
             mean, var, dmean, dvar = self.post.predict_with_grad(x)
             val, grad = log_ei_with_grad(mean, var, dmean, dvar, self.best)
-            return -float(val.sum()), -grad[:, cols].ravel()
+            grad = grad.ravel() if every else grad[:, cols].ravel()
+            return -float(val.sum()), -(grad * scale)
 
         res = optimize.minimize(
             negacq,
-            units[:, idx].ravel(),
+            units[:, idx].ravel() / scale,
             jac=True,
             method="L-BFGS-B",
-            bounds=[(0.0, 1.0)] * (k * len(cols)),
-            options={"maxiter": 50},
+            bounds=optimize.Bounds(np.zeros(k * len(cols)), 1.0 / scale),
+            options={"maxiter": LOCAL_MAXITER},
         )
         moved = units.copy()
-        moved[:, idx] = np.asarray(res.x).reshape(k, len(cols))
+        moved[:, idx] = np.clip(np.asarray(res.x) * scale, 0.0, 1.0).reshape(k, len(cols))
         moved = self.space.snap(moved)
         new_scores = self.score(moved)
         better = np.isfinite(new_scores) & (new_scores > scores)
