@@ -246,3 +246,23 @@ def test_xgboost_hints_with_nothing_tunable_fall_back_to_the_default_set() -> No
     assert sorted(names) == ["alpha", "eta", "max_depth", "min_child_weight"]
     grid = autotune.plan([("eta", "0.3")], {}, explicit=(), xgboost=True, strategy="Grid")
     assert grid.count() == 0 and grid.static == {"eta": "0.3"}
+
+
+def test_hyperband_reads_max_resource_from_an_epochs_auto_parameter(sm: Any) -> None:
+    """The SDK's autotune=True moves ``epochs`` into AutoParameters; Autotune keeps it static at
+    its hint, so Hyperband infers MaxResource from it (V42) and every job runs those epochs."""
+    request = _custom("auto-hyperband", AutoParameters=_hints(x="0.5", epochs="3", sleep="0.01"))
+    request["HyperParameterTuningJobConfig"]["Strategy"] = "Hyperband"
+    request["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxNumberOfTrainingJobs"] = 3
+    d = run(sm, request)
+    assert d["HyperParameterTuningJobStatus"] == "Completed", d.get("FailureReason")
+    jobs = jobs_of(sm, "auto-hyperband")
+    assert len(jobs) == 3 and all(j["HyperParameters"]["epochs"] == "3" for j in jobs)
+    request = _custom("auto-hb-bad", AutoParameters=_hints(x="0.5", epochs="three"))
+    request["HyperParameterTuningJobConfig"]["Strategy"] = "Hyperband"
+    with pytest.raises(sm.exceptions.ClientError) as caught:
+        sm.create_hyper_parameter_tuning_job(**request)
+    assert caught.value.response["Error"]["Message"].startswith(
+        "The value 'three' of HyperParameterTuningJobConfig.ParameterRanges.AutoParameters[1]"
+        ".ValueHint is not an integer, so Hyperband cannot infer MaxResource from it."
+    )

@@ -17,7 +17,7 @@ Decisions (the reference leaves them open; see the README's "Validation rules"):
 
 from __future__ import annotations
 
-from localtune.api.validation.request import Request, integer, parse_int, sub, text
+from localtune.api.validation.request import Request, integer, items, parse_int, sub, text
 
 MAX_JOBS = {"Bayesian": 750, "Hyperband": 750, "Grid": 750, "Random": 10_000}
 MAX_PARALLEL = 100
@@ -94,6 +94,14 @@ def hyperband_max_resource(req: Request) -> tuple[int | None, str, str]:
                 raw = definition.static[key]
                 where = f"{definition.path}.StaticHyperParameters.{key}"
                 return parse_int(raw.strip()), where, raw
+        # Autotune keeps an epochs AutoParameter static at its hint (localtune.engine.autotune),
+        # so the SDK's autotune=True, which moves epochs there, still gives MaxResource.
+        auto = items(definition.ranges, "AutoParameters") if req.autotune else []
+        for index, hint in auto:
+            value = text(hint, "ValueHint")
+            if text(hint, "Name") in EPOCH_KEYS and value is not None:
+                where = f"{definition.ranges_path}.AutoParameters[{index}].ValueHint"
+                return parse_int(value.strip()), where, value
     return None, "", ""
 
 
