@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from localtune.results.objective import tuning_objective
+
 BAR_WIDTH = 30
 FINISHED = ("Completed", "Stopped", "RetryableError", "NonRetryableError")
 
@@ -68,9 +70,7 @@ def summary_lines(
     description: Mapping[str, Any], summaries: Sequence[Mapping[str, Any]]
 ) -> list[str]:
     """The end-of-run table, best objective first."""
-    objective = description["HyperParameterTuningJobConfig"].get(
-        "HyperParameterTuningJobObjective"
-    ) or {"MetricName": "objective", "Type": "Maximize"}
+    objective = tuning_objective(description)
     sign = -1.0 if objective["Type"] == "Maximize" else 1.0
     ranked = sorted(
         summaries,

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from localtune.results.analytics import require, training_job_summaries
+from localtune.results.objective import tuning_objective
 
 __all__ = ["FIGURES", "ReportData", "collect", "write_report"]
 
@@ -51,12 +52,7 @@ class ReportData:
 
     @property
     def objective(self) -> dict[str, Any]:
-        config = self.description["HyperParameterTuningJobConfig"]
-        objective = config.get("HyperParameterTuningJobObjective")
-        if objective:
-            return dict(objective)
-        first = self.description.get("TrainingJobDefinitions", [{}])[0]
-        return dict(first.get("TuningObjective") or {"MetricName": "objective", "Type": "Minimize"})
+        return tuning_objective(self.description)
 
 
 def collect(tuning_job_name: str, client: Any) -> ReportData:

@@ -63,3 +63,19 @@ def test_summary_ranks_best_first_for_either_direction_and_failures_last():
     assert rows[2][2:4] == ["-", "Failed"]
     minimize = summary_lines(_description("Minimize"), jobs)
     assert [line.split()[1] for line in minimize[4:]] == ["a", "c", "b"]
+
+
+def test_summary_of_a_job_without_an_objective_ranks_by_the_best_jobs_direction():
+    # An Autotune job may omit the objective (the engine chose it): the best training job's
+    # objective metric then tells the metric name and the direction.
+    description = _description()
+    del description["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"]
+    description["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"] = {
+        "MetricName": "validation:auc",
+        "Type": "Maximize",
+        "Value": 0.9,
+    }
+    jobs = [_summary("a", 0.5), _summary("c", 0.9), _summary("b", 0.7)]
+    table = summary_lines(description, jobs)
+    assert "validation:auc" in table[3]
+    assert [line.split()[1] for line in table[4:]] == ["c", "b", "a"]
