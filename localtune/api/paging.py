@@ -8,11 +8,37 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from localtune.api.responses import epoch_of
 from localtune.errors import ValidationException
 
 T = TypeVar("T")
 
 DEFAULT_MAX_RESULTS = 10
+TIME_FILTERS = (
+    ("CreationTimeAfter", "creation_time", True),
+    ("CreationTimeBefore", "creation_time", False),
+    ("LastModifiedTimeAfter", "last_modified_time", True),
+    ("LastModifiedTimeBefore", "last_modified_time", False),
+)
+
+
+def filtered(rows: list[dict[str, Any]], params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Store rows (with ``name``, ``status``, ``creation_time``, ``last_modified_time``) that match
+    the ``NameContains``, ``StatusEquals`` and time filters of a List request.
+
+    SageMaker does not say whether ``NameContains`` is case-sensitive; names are case-insensitive
+    everywhere else, so localtune matches case-insensitively. Time bounds are strict, as moto's
+    (SageMaker: UNKNOWN)."""
+    if params.get("NameContains"):
+        needle = params["NameContains"].lower()
+        rows = [r for r in rows if needle in r["name"].lower()]
+    if params.get("StatusEquals"):
+        rows = [r for r in rows if r["status"] == params["StatusEquals"]]
+    for member, column, after in TIME_FILTERS:
+        if params.get(member) is not None:
+            bound = epoch_of(params[member])
+            rows = [r for r in rows if (r[column] > bound if after else r[column] < bound)]
+    return rows
 
 
 def _fingerprint(params: Mapping[str, Any]) -> str:

@@ -125,23 +125,7 @@ class Service:
 
     def list_hyper_parameter_tuning_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
         rows = self.store.list_tuning_jobs()
-        if params.get("NameContains"):
-            # SageMaker does not say whether NameContains is case-sensitive; names are
-            # case-insensitive everywhere else, so localtune matches case-insensitively.
-            needle = params["NameContains"].lower()
-            rows = [r for r in rows if needle in r["name"].lower()]
-        if params.get("StatusEquals"):
-            rows = [r for r in rows if r["status"] == params["StatusEquals"]]
-        for member, column, after in (
-            ("CreationTimeAfter", "creation_time", True),
-            ("CreationTimeBefore", "creation_time", False),
-            ("LastModifiedTimeAfter", "last_modified_time", True),
-            ("LastModifiedTimeBefore", "last_modified_time", False),
-        ):
-            if params.get(member) is not None:
-                bound = responses.epoch_of(params[member])
-                # Strict comparisons, as moto does (SageMaker: UNKNOWN).
-                rows = [r for r in rows if (r[column] > bound if after else r[column] < bound)]
+        rows = paging.filtered(rows, params)
         rows = paging.sort(
             rows,
             params,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from localtune.api import paging
-from localtune.api.responses import _put, epoch_of, fill_service_defaults, when
+from localtune.api.responses import _put, fill_service_defaults, when
 from localtune.engine import definitions
 from localtune.store import Store
 
@@ -117,20 +117,7 @@ def list_training_jobs(store: Store, params: Mapping[str, Any]) -> dict[str, Any
     jobs = store.list_all_training_jobs()
     if params.get("WarmPoolStatusEquals") or params.get("TrainingPlanArnEquals"):
         jobs = []
-    if params.get("NameContains"):
-        needle = params["NameContains"].lower()
-        jobs = [j for j in jobs if needle in j["name"].lower()]
-    if params.get("StatusEquals"):
-        jobs = [j for j in jobs if j["status"] == params["StatusEquals"]]
-    for member, column, after in (
-        ("CreationTimeAfter", "creation_time", True),
-        ("CreationTimeBefore", "creation_time", False),
-        ("LastModifiedTimeAfter", "last_modified_time", True),
-        ("LastModifiedTimeBefore", "last_modified_time", False),
-    ):
-        if params.get(member) is not None:
-            bound = epoch_of(params[member])
-            jobs = [j for j in jobs if (j[column] > bound if after else j[column] < bound)]
+    jobs = paging.filtered(jobs, params)
     jobs = paging.sort(
         jobs,
         params,
