@@ -6,11 +6,10 @@ real XGBoost training jobs, no AWS account and no network.
 
 from __future__ import annotations
 
-import boto3
 import pytest
 
-import localtune
-from localtune.demo import DATA_PREFIX, write_breast_cancer
+from localtune.demo import DATA_PREFIX
+from tests.sdk import IMAGE, ROLE
 
 sagemaker = pytest.importorskip("sagemaker")
 from sagemaker.estimator import Estimator  # noqa: E402
@@ -20,23 +19,6 @@ from sagemaker.tuner import (  # noqa: E402
     HyperparameterTuner,
     IntegerParameter,
 )
-
-IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
-ROLE = "arn:aws:iam::123456789012:role/service-role/LocaltuneExecutionRole"
-
-
-@pytest.fixture
-def session(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    home = tmp_path / "home"
-    write_breast_cancer(home)
-    with localtune.mock_sagemaker(home=home):
-        boto_session = boto3.Session(
-            region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
-        )
-        yield sagemaker.Session(boto_session=boto_session, default_bucket="localtune-demo")
 
 
 def _tuner(session, max_jobs: int, name: str) -> HyperparameterTuner:
@@ -74,8 +56,8 @@ def _inputs() -> dict[str, TrainingInput]:
     }
 
 
-def test_tuner_fit_wait_best_analytics_attach(session):
-    tuner = _tuner(session, max_jobs=4, name="sdk")
+def test_tuner_fit_wait_best_analytics_attach(sdk_session):
+    tuner = _tuner(sdk_session, max_jobs=4, name="sdk")
     tuner.fit(_inputs(), wait=True)
     best = tuner.best_training_job()
     description = tuner.describe()
@@ -88,7 +70,9 @@ def test_tuner_fit_wait_best_analytics_attach(session):
     assert {"eta", "alpha", "min_child_weight", "max_depth", "FinalObjectiveValue"} <= set(frame)
     assert frame.loc[frame["FinalObjectiveValue"].idxmax(), "TrainingJobName"] == best
 
-    attached = HyperparameterTuner.attach(tuner.latest_tuning_job.name, sagemaker_session=session)
+    attached = HyperparameterTuner.attach(
+        tuner.latest_tuning_job.name, sagemaker_session=sdk_session
+    )
     assert attached.objective_metric_name == "validation:auc"
     ranges = attached.hyperparameter_ranges()
     assert [r["Name"] for r in ranges["IntegerParameterRanges"]] == ["max_depth"]
@@ -100,8 +84,8 @@ def test_tuner_fit_wait_best_analytics_attach(session):
     assert attached.best_training_job() == best
 
 
-def test_stop_tuning_job_through_the_sdk(session):
-    tuner = _tuner(session, max_jobs=30, name="sdk-stop")
+def test_stop_tuning_job_through_the_sdk(sdk_session):
+    tuner = _tuner(sdk_session, max_jobs=30, name="sdk-stop")
     tuner.fit(_inputs(), wait=False)
     tuner.stop_tuning_job()
     tuner.wait()  # Stopped only warns in the SDK

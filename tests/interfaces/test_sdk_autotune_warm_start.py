@@ -5,38 +5,18 @@ its ``max_jobs`` new training jobs. Real XGBoost training, no AWS account."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-import localtune
-from localtune.demo import DATA_PREFIX, write_breast_cancer
+from localtune.demo import DATA_PREFIX
 from tests.engine.conftest import wait_done
+from tests.sdk import IMAGE, ROLE
 
 sagemaker = pytest.importorskip("sagemaker")
 from sagemaker.estimator import Estimator  # noqa: E402
 from sagemaker.inputs import TrainingInput  # noqa: E402
 from sagemaker.tuner import ContinuousParameter, HyperparameterTuner  # noqa: E402
-
-IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
-ROLE = "arn:aws:iam::123456789012:role/service-role/LocaltuneExecutionRole"
-
-
-@pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    home = tmp_path / "home"
-    write_breast_cancer(home)
-    with localtune.mock_sagemaker(home=home):
-        boto_session = boto3.Session(
-            region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
-        )
-        yield sagemaker.Session(boto_session=boto_session, default_bucket="localtune-demo")
 
 
 def _estimator(session: Any) -> Any:
@@ -73,9 +53,9 @@ def _jobs(session: Any, name: str) -> list[dict[str, Any]]:
     return [client.describe_training_job(TrainingJobName=s["TrainingJobName"]) for s in summaries]
 
 
-def test_sdk_autotune_tunes_the_estimators_hyperparameters(session: Any) -> None:
+def test_sdk_autotune_tunes_the_estimators_hyperparameters(sdk_session: Any) -> None:
     tuner = HyperparameterTuner(
-        _estimator(session),
+        _estimator(sdk_session),
         objective_metric_name="validation:auc",
         hyperparameter_ranges={},
         max_jobs=2,
@@ -84,13 +64,13 @@ def test_sdk_autotune_tunes_the_estimators_hyperparameters(session: Any) -> None
         autotune=True,
         hyperparameters_to_keep_static=["max_depth"],
     )
-    _fit(tuner, session, "sdk-autotune")
+    _fit(tuner, sdk_session, "sdk-autotune")
     described = tuner.describe()
     assert described["HyperParameterTuningJobStatus"] == "Completed"
     assert described["Autotune"] == {"Mode": "Enabled"}
     sent = described["HyperParameterTuningJobConfig"]["ParameterRanges"]["AutoParameters"]
     assert {p["Name"] for p in sent} == {"num_round", "objective", "eta"}
-    jobs = _jobs(session, "sdk-autotune")
+    jobs = _jobs(sdk_session, "sdk-autotune")
     assert len(jobs) == 2
     for job in jobs:
         hps = job["HyperParameters"]
@@ -100,21 +80,21 @@ def test_sdk_autotune_tunes_the_estimators_hyperparameters(session: Any) -> None
     assert tuner.best_training_job() in {j["TrainingJobName"] for j in jobs}
 
 
-def test_sdk_identical_dataset_and_algorithm_tuner_runs_max_jobs(session: Any) -> None:
+def test_sdk_identical_dataset_and_algorithm_tuner_runs_max_jobs(sdk_session: Any) -> None:
     tuner = HyperparameterTuner(
-        _estimator(session),
+        _estimator(sdk_session),
         objective_metric_name="validation:auc",
         hyperparameter_ranges={"eta": ContinuousParameter(0.1, 0.5)},
         max_jobs=2,
         max_parallel_jobs=2,
         strategy="Random",
     )
-    _fit(tuner, session, "sdk-parent")
+    _fit(tuner, sdk_session, "sdk-parent")
     child = tuner.identical_dataset_and_algorithm_tuner()
     assert child.max_jobs == 2
-    _fit(child, session, "sdk-child")
+    _fit(child, sdk_session, "sdk-child")
     described = child.describe()
     assert described["HyperParameterTuningJobStatus"] == "Completed"
     assert described["TrainingJobStatusCounters"]["Completed"] == 2
-    assert len(_jobs(session, "sdk-child")) == 2
+    assert len(_jobs(sdk_session, "sdk-child")) == 2
     assert "OverallBestTrainingJob" in described

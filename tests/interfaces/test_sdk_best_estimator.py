@@ -8,55 +8,43 @@ import boto3
 import pytest
 
 import localtune
-from localtune.demo import DATA_PREFIX, write_breast_cancer
+from localtune.demo import DATA_PREFIX
+from tests.sdk import IMAGE, ROLE
 
 sagemaker = pytest.importorskip("sagemaker")
 from sagemaker.estimator import Estimator  # noqa: E402
 from sagemaker.inputs import TrainingInput  # noqa: E402
 from sagemaker.tuner import ContinuousParameter, HyperparameterTuner  # noqa: E402
 
-IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
-ROLE = "arn:aws:iam::123456789012:role/service-role/LocaltuneExecutionRole"
 
-
-def test_best_estimator_carries_the_tuning_jobs_tags(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    home = tmp_path / "home"
-    write_breast_cancer(home)
-    with localtune.mock_sagemaker(home=home):
-        boto_session = boto3.Session(
-            region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
-        )
-        session = sagemaker.Session(boto_session=boto_session, default_bucket="localtune-demo")
-        estimator = Estimator(
-            image_uri=IMAGE,
-            role=ROLE,
-            instance_count=1,
-            instance_type="ml.m5.xlarge",
-            output_path="s3://localtune-demo/sdk/output",
-            sagemaker_session=session,
-        )
-        estimator.set_hyperparameters(num_round=5, objective="binary:logistic")
-        tuner = HyperparameterTuner(
-            estimator,
-            objective_metric_name="validation:auc",
-            hyperparameter_ranges={"eta": ContinuousParameter(0.1, 0.5)},
-            max_jobs=2,
-            max_parallel_jobs=2,
-            strategy="Random",
-            base_tuning_job_name="best-est",
-            tags=[{"Key": "team", "Value": "ml"}],
-        )
-        inputs = {
-            channel: TrainingInput(f"{DATA_PREFIX}/{channel}/", content_type="text/csv")
-            for channel in ("train", "validation")
-        }
-        tuner.fit(inputs, wait=True)
-        best = tuner.best_estimator()
-        assert best.latest_training_job.name == tuner.best_training_job()
-        assert {"Key": "team", "Value": "ml"} in best.tags
+def test_best_estimator_carries_the_tuning_jobs_tags(sdk_session):
+    estimator = Estimator(
+        image_uri=IMAGE,
+        role=ROLE,
+        instance_count=1,
+        instance_type="ml.m5.xlarge",
+        output_path="s3://localtune-demo/sdk/output",
+        sagemaker_session=sdk_session,
+    )
+    estimator.set_hyperparameters(num_round=5, objective="binary:logistic")
+    tuner = HyperparameterTuner(
+        estimator,
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges={"eta": ContinuousParameter(0.1, 0.5)},
+        max_jobs=2,
+        max_parallel_jobs=2,
+        strategy="Random",
+        base_tuning_job_name="best-est",
+        tags=[{"Key": "team", "Value": "ml"}],
+    )
+    inputs = {
+        channel: TrainingInput(f"{DATA_PREFIX}/{channel}/", content_type="text/csv")
+        for channel in ("train", "validation")
+    }
+    tuner.fit(inputs, wait=True)
+    best = tuner.best_estimator()
+    assert best.latest_training_job.name == tuner.best_training_job()
+    assert {"Key": "team", "Value": "ml"} in best.tags
 
 
 def test_tuner_attach_to_a_job_created_with_boto3(tmp_path, monkeypatch):
