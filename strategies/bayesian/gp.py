@@ -284,19 +284,54 @@ class Posterior:
     matrix products plus triangular solves against L (LAPACK directly; the inputs are ours and
     finite, so scipy's per-call checks are skipped)."""
 
-    def __init__(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray, layout: Layout) -> None:
+    def __init__(
+        self,
+        theta: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        layout: Layout,
+        *,
+        _warped_chol: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self.h = layout.unpack(theta)
-        self.x = self.h.warp(x)  # stored warped
+        self.layout = layout
+        self.theta = theta
+        if _warped_chol is None:
+            self.x = self.h.warp(x)  # stored warped
+        else:
+            self.x = _warped_chol[0]
         self._inv_ls2 = 1.0 / self.h.ls**2
         self._xs = self.x / self.h.ls
         self._xs_sq = (self._xs * self._xs).sum(1)
-        kf = matern52_k(self._r(self.x), self.h.sf2)
-        self.chol = cholesky(kf + (self.h.sn2 + JITTER) * np.eye(len(x)), self.h.sf2)
+        if _warped_chol is None:
+            kf = matern52_k(self._r(self.x), self.h.sf2)
+            self.chol = cholesky(kf + (self.h.sn2 + JITTER) * np.eye(len(x)), self.h.sf2)
+        else:
+            self.chol = _warped_chol[1]
         self.alpha = linalg.cho_solve((self.chol, True), y - self.h.mean, check_finite=False)
         n = len(self.x)
         self._alpha2 = self.alpha.reshape(n, -1)  # [n, S]
         # Σ_a g_a α_as x_aj for all (s, j) in one GEMM: g @ ax with ax[a, (s, j)] = α_as x_aj
         self._ax = (self._alpha2[:, :, None] * self.x[:, None, :]).reshape(n, -1)
+
+    def extended(self, xq: np.ndarray, y: np.ndarray) -> Posterior:
+        """The posterior on the inputs plus xq [m, D] (same θ) with targets y [n + m] or
+        [n + m, S], e.g. fantasised outcomes of pending trials.
+
+        The Cholesky factor grows by a block instead of being computed anew: with
+        B = L⁻¹ K(X, xq) and C = chol(K(xq, xq) + σ_n² I − BᵀB), the factor of the joint kernel
+        matrix is [[L, 0], [Bᵀ, C]] — O(n² m) work instead of O((n + m)³)."""
+        xw = self.h.warp(xq)
+        b = self._solve_l(matern52_k(self._r(xw), self.h.sf2).T)  # [n, m]
+        kqq = matern52_k(np.sqrt(scaled_sqdist(xw, xw, self.h.ls)), self.h.sf2)
+        schur = kqq + (self.h.sn2 + JITTER) * np.eye(len(xw)) - b.T @ b
+        n, m = len(self.x), len(xw)
+        chol = np.zeros((n + m, n + m))
+        chol[:n, :n] = self.chol
+        chol[n:, :n] = b.T
+        chol[n:, n:] = cholesky(0.5 * (schur + schur.T), self.h.sf2)
+        joint = np.vstack([self.x, xw])
+        return Posterior(self.theta, joint, y, self.layout, _warped_chol=(joint, chol))
 
     def _sqdist(self, a_scaled: np.ndarray) -> np.ndarray:
         """r² [m, n] between rows a/ℓ [m, D] and the inputs, by ‖a‖² + ‖b‖² − 2abᵀ (GEMM)."""

@@ -291,6 +291,6 @@ class BayesianStrategy(Strategy):
         chol = gp.cholesky(0.5 * (cov + cov.T), post.h.sf2)
         draws = mean[:, None] + chol @ self.rng.standard_normal((len(xp), self.n_fantasies))
         y_aug = np.vstack([np.repeat(y[:, None], self.n_fantasies, axis=1), draws])
-        fantasy = gp.Posterior(self._theta, np.vstack([x, xp]), y_aug, self.layout)
+        fantasy = post.extended(xp, y_aug)
         best = np.minimum(y.min(), draws.min(axis=0))
         return fantasy, best
