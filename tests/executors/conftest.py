@@ -18,7 +18,7 @@ def local_cluster(threads_per_worker: int) -> Any:
         n_workers=2,
         threads_per_worker=threads_per_worker,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: None still tries 8787 and warns
     )
 
 
