@@ -5,7 +5,10 @@
   (``bench`` extra);
 - ``skopt-gp``: scikit-optimize's ``Optimizer`` (GP, gp_hedge, its defaults; ``bench`` extra);
 - ``harness-random``: uniform sampling written here, independent of the code under test (used by
-  the harness smoke test and as a cross-check of the random baseline).
+  the harness smoke test and as a cross-check of the random baseline);
+- ``localtune-bayesian:option=value[:option=value...]``: the Bayesian strategy with options passed
+  to ``strategies.create`` (A/B variants, e.g. ``localtune-bayesian:patience=3``); values are
+  parsed as int, float, true/false or none when they look like one, else kept as strings.
 
 Every method sees the same space. SageMaker's ReverseLogarithmic scaling (no equivalent in
 Optuna or skopt) is given to them as a log-scaled variable z = 1 - x, mapped back before
@@ -70,10 +73,14 @@ class HarnessRandom:
 
 
 class LocaltuneSearcher:
-    def __init__(self, strategy_name: str, ranges: dict[str, Any], seed: int) -> None:
+    def __init__(
+        self, strategy_name: str, ranges: dict[str, Any], seed: int, **options: Any
+    ) -> None:
         import strategies
 
-        self._s = strategies.create(strategy_name, ranges, objective="Minimize", seed=seed)
+        self._s = strategies.create(
+            strategy_name, ranges, objective="Minimize", seed=seed, **options
+        )
 
     def ask(self, k: int) -> list[tuple[Any, Params]]:
         out: list[tuple[Any, Params]] = []
@@ -203,3 +210,39 @@ METHODS: dict[str, Method] = {
 }
 DEFAULT_METHODS = ("localtune-random", "localtune-bayesian", "optuna-tpe", "optuna-gp", "skopt-gp")
 BASELINE_CANDIDATES = ("localtune-random", "harness-random")
+
+
+def _option_value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered == "none":
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            continue
+    return text
+
+
+def get_method(spec: str) -> Method:
+    """A method by name, or a ``localtune-bayesian:option=value[:...]`` variant of ours.
+
+    Raises KeyError naming the problem for an unknown method or a malformed option."""
+    if spec in METHODS:
+        return METHODS[spec]
+    base, _, rest = spec.partition(":")
+    if base != "localtune-bayesian" or not rest:
+        raise KeyError(f"unknown method {spec!r}; known: {', '.join(METHODS)}")
+    options: dict[str, Any] = {}
+    for item in rest.split(":"):
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise KeyError(f"method {spec!r}: option {item!r} is not NAME=VALUE")
+        options[key] = _option_value(value)
+
+    def make(ranges: dict[str, Any], seed: int) -> Searcher:
+        return LocaltuneSearcher("Bayesian", ranges, seed, **options)
+
+    return Method(spec, make, ("strategies",))

@@ -13,6 +13,8 @@ from benchmarks._strat_scoring import (
     Scores,
     average_ranks,
     iqm_ci,
+    is_reference,
+    method_order,
     overall,
     overall_curve,
     wilcoxon_vs,
@@ -146,10 +148,16 @@ def _pass(ok: bool) -> str:
 
 
 def full_report(sc: Scores, records: list[dict[str, Any]]) -> str:
-    parts = [
+    refs = sorted({m for _, m, _ in sc.curves if is_reference(m)}, key=method_order)
+    head = (
         f"Baseline for clip: pooled single evaluations of `{sc.baseline}`; opt: best found by "
-        "any method in this run. Score 100 = best found, 0 = median random draw."
-    ]
+        f"the reference methods ({', '.join(refs) or 'none'}; all budgets and seeds). "
+        "Score 100 = best a reference method found (the method under test can exceed it), "
+        "0 = median random draw."
+    )
+    if sc.opt_from_all:
+        head += " No reference run on " + ", ".join(sc.opt_from_all) + ": opt = best of all."
+    parts = [head]
     for b in sc.budgets():
         label = BUDGET_LABEL.get(b, b)
         parts.append(f"### Budget {b} ({label})\n\n" + summary_table(sc, records, b))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks._strat_methods import METHODS, Method
+from benchmarks._strat_methods import Method, get_method
 from benchmarks._tasks import Task, get_task
 
 BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -65,7 +65,7 @@ def run_unit(unit: Unit, method: Method | None = None, task: Task | None = None)
     """Run one search; returns the raw record (values in evaluation order, None = failed)."""
     pin_blas()
     task = task or get_task(unit.task)
-    method = method or METHODS[unit.method]
+    method = method or get_method(unit.method)
     budget = BUDGETS[unit.budget]
     searcher = method.make(task.ranges, unit.seed)
     values: list[float | None] = []

@@ -24,7 +24,12 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from benchmarks._strat_methods import BASELINE_CANDIDATES, DEFAULT_METHODS, METHODS  # noqa: E402
+from benchmarks._strat_methods import (  # noqa: E402
+    BASELINE_CANDIDATES,
+    DEFAULT_METHODS,
+    METHODS,
+    get_method,
+)
 from benchmarks._strat_run import (  # noqa: E402
     BUDGETS,
     Unit,
@@ -34,6 +39,17 @@ from benchmarks._strat_run import (  # noqa: E402
 )
 
 GROUPS = ("synthetic", "sklearn", "xgboost")
+# A representative subset of the 90 bayesmark-style tasks that a 10-seed run of ours, random and
+# TPE at 16×8 and 128×1 can afford on one core in about an hour: 8 of the 9 models (AdaBoost costs
+# 0.2-1.7 s per evaluation and is left out), every dataset but digits-with-expensive-models, both
+# classification metrics and both regression ones. Chosen from per-evaluation timings; all are
+# ≤ 0.12 s per evaluation (knn-digits is cached: its space has 100 configurations).
+PRESETS = {
+    "bayesmark-lite": (
+        "knn-digits-nll,svm-wine-acc,dt-wine-nll,dt-diabetes-mae,rf-diabetes-mse,"
+        "mlp-sgd-iris-acc,lasso-diabetes-mae,linear-breast-acc"
+    ),
+}
 QUICK_TASKS = "branin,hartmann6,mixed5,knn-iris-acc,dt-wine-nll,svm-breast-acc,xgb-breast-acc"
 # Rough optimiser cost per evaluation (seconds), averaged over 50-128-evaluation runs on the
 # 2-core development machine (lightly loaded); only for the up-front estimate. The report shows
@@ -56,7 +72,14 @@ BUDGET_CHOICES = {
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.strategies", description=__doc__)
     p.add_argument("--seeds", type=int, help="seeds per (task, method, budget); default 20")
-    p.add_argument("--tasks", help="comma list of task names and/or groups: " + ",".join(GROUPS))
+    p.add_argument(
+        "--tasks",
+        help="comma list of task names, groups ("
+        + ",".join(GROUPS)
+        + ") and presets ("
+        + ",".join(PRESETS)
+        + ")",
+    )
     p.add_argument("--methods", help="comma list; default " + ",".join(DEFAULT_METHODS))
     p.add_argument(
         "--budget",
@@ -87,13 +110,15 @@ def resolve_tasks(spec: str) -> list[str]:
 
     known = set(task_names())
     out: list[str] = []
-    for item in (s.strip() for s in spec.split(",") if s.strip()):
+    items = [s.strip() for s in spec.split(",") if s.strip()]
+    items = [t for i in items for t in (PRESETS[i].split(",") if i in PRESETS else [i])]
+    for item in items:
         names = task_names(item) if item in GROUPS else [item]
         for n in names:
             if n not in known:
                 raise SystemExit(
-                    f"--tasks: unknown task {n!r}; use a group ({', '.join(GROUPS)}) or one of: "
-                    + ", ".join(sorted(known))
+                    f"--tasks: unknown task {n!r}; use a group ({', '.join(GROUPS)}), a preset "
+                    f"({', '.join(PRESETS)}) or one of: " + ", ".join(sorted(known))
                 )
             if n not in out:
                 out.append(n)
@@ -105,9 +130,10 @@ def resolve_methods(spec: str | None) -> tuple[list[str], list[str]]:
     wanted = [s.strip() for s in (spec or ",".join(DEFAULT_METHODS)).split(",") if s.strip()]
     notes, methods = [], []
     for name in wanted:
-        if name not in METHODS:
-            raise SystemExit(f"--methods: unknown method {name!r}; known: {', '.join(METHODS)}")
-        why = METHODS[name].missing()
+        try:
+            why = get_method(name).missing()
+        except KeyError as exc:
+            raise SystemExit(f"--methods: {exc.args[0]}") from None
         if why:
             notes.append(f"note: skipping {name}: {why} (install the 'bench' extra)")
         else:
@@ -174,13 +200,21 @@ def parse_exclude(spec: str | None) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for item in (s.strip() for s in (spec or "").split(",") if s.strip()):
         method, _, budget = item.partition(":")
-        if method not in METHODS or budget not in BUDGETS:
+        if budget not in BUDGETS or not _known_method(method):
             raise SystemExit(
                 f"--exclude: {item!r} must be METHOD:BUDGET with a known method and one of "
                 + ", ".join(BUDGETS)
             )
         out.add((method, budget))
     return out
+
+
+def _known_method(spec: str) -> bool:
+    try:
+        get_method(spec)
+    except KeyError:
+        return False
+    return True
 
 
 def _progress(i: int, n: int, rec: dict[str, Any]) -> None:

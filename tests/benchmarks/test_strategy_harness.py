@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks import _strat_scoring as scoring
 from benchmarks import strategies as cli
-from benchmarks._strat_methods import METHODS
+from benchmarks._strat_methods import METHODS, get_method
 from benchmarks._strat_run import Unit, load_records, run_unit, run_units
 from benchmarks._tasks import dims_of, get_task, sample_uniform, task_names
 
@@ -111,6 +111,59 @@ def test_scoring_matches_bayesmark_definition() -> None:
     assert sc.task_score(("t", "bad", "sequential")) == pytest.approx(0.0)
     ranks = scoring.average_ranks(sc, "sequential", ["good", "bad", "harness-random"])
     assert ranks == {"good": 1.0, "harness-random": 2.0, "bad": 3.0}
+
+
+def test_opt_comes_from_reference_methods_so_ours_can_exceed_100() -> None:
+    records = [
+        _record("t", "harness-random", 0, [4.0, 3.0]),
+        _record("t", "optuna-tpe", 0, [2.0]),
+        _record("t", "localtune-bayesian", 0, [1.0]),
+        _record("t", "localtune-bayesian:patience=3", 0, [0.5]),
+    ]
+    sc = scoring.score(records, "harness-random")
+    assert sc.opt["t"] == 2.0  # neither ours nor its variant sets opt
+    assert sc.task_score(("t", "optuna-tpe", "sequential")) == pytest.approx(100.0)
+    clip = sc.clip["t"]
+    assert sc.task_score(("t", "localtune-bayesian", "sequential")) == pytest.approx(
+        100 * (1 - (1.0 - 2.0) / (clip - 2.0))
+    )
+    assert sc.task_score(("t", "localtune-bayesian", "sequential")) > 100.0
+    assert sc.opt_from_all == []
+    alone = scoring.score([r for r in records if r["method"] != "optuna-tpe"][1:], "x")
+    assert alone.opt == {}  # no baseline random method: nothing can be normalised
+    only_ours = [records[0], records[2]]
+    only_ours[0] = {**records[0], "method": "localtune-bayesian:n_initial=3"}
+    assert scoring.score(only_ours, "localtune-bayesian:n_initial=3").opt_from_all == ["t"]
+
+
+def test_bayesian_variants_are_method_specs_with_typed_options() -> None:
+    method = get_method("localtune-bayesian:patience=none:n_initial=10:output_transform=none")
+    assert method.name == "localtune-bayesian:patience=none:n_initial=10:output_transform=none"
+    assert get_method("optuna-tpe") is METHODS["optuna-tpe"]
+    with pytest.raises(KeyError, match="'n_initial' is not NAME=VALUE"):
+        get_method("localtune-bayesian:n_initial")
+    with pytest.raises(KeyError, match="unknown method 'optuna-tpe:x=1'"):
+        get_method("optuna-tpe:x=1")
+    with pytest.raises(SystemExit, match="unknown method 'nope'"):
+        cli.resolve_methods("nope")
+    if HAS_STRATEGIES:
+        default = get_method("localtune-bayesian").make(get_task("branin").ranges, 0)
+        variant = get_method("localtune-bayesian:n_initial=2").make(get_task("branin").ranges, 0)
+        for searcher in (default, variant):
+            for _ in range(3):
+                ((handle, params),) = searcher.ask(1)
+                searcher.tell([(handle, get_task("branin").evaluate(params))])
+        # with two initial points the third ask is a model-based one, so the runs differ
+        assert default.ask(1)[0][1] != variant.ask(1)[0][1]
+
+
+def test_preset_expands_to_a_representative_sklearn_subset() -> None:
+    names = cli.resolve_tasks("bayesmark-lite,branin")
+    assert names[-1] == "branin" and len(names) == 9
+    lite = names[:-1]
+    assert {n.split("-")[-1] for n in lite} == {"nll", "acc", "mae", "mse"}
+    models = {n.rsplit("-", 2)[0] for n in lite}
+    assert len(models) == 7 and "ada" not in models  # AdaBoost and MLP-adam cost too much
 
 
 def test_common_seeds_drop_unmatched_runs() -> None:
