@@ -28,6 +28,7 @@ from strategies.space import SearchSpace
 ENUMERATE_LIMIT = 4096
 CHUNK_ELEMENTS = 1 << 17
 LOCAL_SCALE = 0.08
+LOCAL_SCALES = (0.01, 0.04, 0.16)
 MAX_NEIGHBOUR_ROUNDS = 4
 LOCAL_MAXITER = 50
 
@@ -44,6 +45,8 @@ class AcquisitionOptimizer:
         *,
         n_candidates: int,
         n_starts: int = 3,
+        local_share: float = 0.25,
+        multiscale: bool = False,
     ) -> None:
         self.space = space
         self.post = posterior
@@ -51,6 +54,8 @@ class AcquisitionOptimizer:
         self.rng = rng
         self.n_candidates = n_candidates
         self.n_starts = n_starts
+        self.local_share = local_share
+        self.multiscale = multiscale
 
     def score(self, units: np.ndarray) -> np.ndarray:
         """log-EI of unit rows [m, P], in chunks of about ``CHUNK_ELEMENTS`` kernel entries so that
@@ -76,15 +81,31 @@ class AcquisitionOptimizer:
         m = 1 << max(int(np.ceil(np.log2(max(self.n_candidates, 2)))), 1)
         pts = [sobol.random(m)[: self.n_candidates]]
         if len(incumbents):
-            reps = max(1, self.n_candidates // (4 * len(incumbents)))
-            local = np.repeat(incumbents, reps, axis=0)
-            local = local + LOCAL_SCALE * self.rng.standard_normal(local.shape)
-            flip = self.rng.random(local.shape) < 1.0 / p
-            local = np.where(flip, self.rng.random(local.shape), local)
-            pts.append(np.clip(local, 0.0, 1.0))
+            pts.append(self._local(incumbents))
         units = self.space.snap(np.vstack(pts))
         keep = [i for i, k in enumerate(self.space.keys(units)) if k not in seen]
         return units[keep]
+
+    def _local(self, incumbents: np.ndarray) -> np.ndarray:
+        """Gaussian perturbations of the incumbents (a categorical resampled with probability
+        1/P). ``multiscale``: step sizes cycle through ``LOCAL_SCALES`` and each row moves a
+        random subset of its coordinates (at least one), so that axis-aligned moves of a few
+        parameters, which flat or piecewise-constant objectives need, are among the candidates."""
+        p = incumbents.shape[1]
+        reps = max(1, int(self.n_candidates * self.local_share) // len(incumbents))
+        local = np.repeat(incumbents, reps, axis=0)
+        if not self.multiscale:
+            step = LOCAL_SCALE * self.rng.standard_normal(local.shape)
+        else:
+            scales = np.resize(np.asarray(LOCAL_SCALES), len(local))[:, None]
+            step = scales * self.rng.standard_normal(local.shape)
+            move = self.rng.random(local.shape) < 0.5
+            move[np.arange(len(local)), self.rng.integers(0, p, len(local))] = True
+            step = np.where(move, step, 0.0)
+        local = local + step
+        flip = self.rng.random(local.shape) < 1.0 / p
+        local = np.where(flip, self.rng.random(local.shape), local)
+        return np.clip(local, 0.0, 1.0)
 
     def maximize(self, incumbents: np.ndarray, seen: set[Key]) -> np.ndarray | None:
         """The unit row to evaluate next, or None if no unseen configuration exists."""

@@ -116,6 +116,8 @@ class BayesianStrategy(Strategy):
         "random_fraction",
         "patience",
         "max_model_points",
+        "local_share",
+        "multiscale",
     )
 
     def __init__(
@@ -131,6 +133,8 @@ class BayesianStrategy(Strategy):
         random_fraction: float = 0.0,
         patience: int | None = 5,
         max_model_points: int = 1000,
+        local_share: float = 0.25,
+        multiscale: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(space, **kwargs)
@@ -149,6 +153,16 @@ class BayesianStrategy(Strategy):
             if not isinstance(val, bool):
                 raise StrategyError(f"{flag} must be true or false; got {val!r}")
         self.clip_outliers = clip_outliers
+        if not isinstance(multiscale, bool):
+            raise StrategyError(f"multiscale must be true or false; got {multiscale!r}")
+        self.multiscale = multiscale
+        if (
+            isinstance(local_share, bool)
+            or not isinstance(local_share, int | float)
+            or not 0.0 < local_share <= 1.0
+        ):
+            raise StrategyError(f"local_share must be in (0, 1]; got {local_share!r}")
+        self.local_share = float(local_share)
         if (
             isinstance(random_fraction, bool)
             or not isinstance(random_fraction, int | float)
@@ -240,7 +254,15 @@ class BayesianStrategy(Strategy):
             post, best = self._fantasize(post, x, y, xp)
         order = np.argsort(y, kind="stable")[:N_INCUMBENTS]
         incumbents = np.nan_to_num(np.asarray(units)[order], nan=0.5)
-        opt = AcquisitionOptimizer(self.space, post, best, self.rng, n_candidates=self.n_candidates)
+        opt = AcquisitionOptimizer(
+            self.space,
+            post,
+            best,
+            self.rng,
+            n_candidates=self.n_candidates,
+            local_share=self.local_share,
+            multiscale=self.multiscale,
+        )
         return opt.maximize(incumbents, seen)
 
     def _model_data(self) -> tuple[list[np.ndarray], np.ndarray]:
