@@ -40,10 +40,10 @@ from benchmarks._strat_run import (  # noqa: E402
 
 GROUPS = ("synthetic", "sklearn", "xgboost")
 # A representative subset of the 90 bayesmark-style tasks that a 10-seed run of ours, random and
-# TPE at 16×8 and 128×1 can afford on one core in about an hour: 8 of the 9 models (AdaBoost costs
-# 0.2-1.7 s per evaluation and is left out), every dataset but digits-with-expensive-models, both
-# classification metrics and both regression ones. Chosen from per-evaluation timings; all are
-# ≤ 0.12 s per evaluation (knn-digits is cached: its space has 100 configurations).
+# TPE at 16×8 and 128×1 can afford on one core (benchmarks/README.md): 7 of the 9 models
+# (AdaBoost and MLP-adam cost 0.14-2 s per evaluation and are left out), all five datasets, both
+# classification metrics (nll, acc) and both regression ones (mae, mse); knn-digits' 100
+# configurations are cached.
 PRESETS = {
     "bayesmark-lite": (
         "knn-digits-nll,svm-wine-acc,dt-wine-nll,dt-diabetes-mae,rf-diabetes-mse,"
