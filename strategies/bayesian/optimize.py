@@ -6,7 +6,8 @@ GP only ever scores configurations that can actually be run.
 
 1. Candidates: all not-yet-seen configurations when the space is discrete and small
    (≤ ``ENUMERATE_LIMIT``); otherwise scrambled Sobol points plus Gaussian perturbations of the
-   best observed configurations (a categorical is resampled with probability 1/P).
+   best observed configurations (multi-scale moves of a random subset of coordinates by default,
+   see ``_local``; a categorical is resampled with probability 1/P).
 2. The ``n_starts`` best candidates are refined: L-BFGS-B on the log-EI gradient over the
    continuous coordinates (integers and categoricals held fixed; coordinates scaled by the
    lengthscales), then greedy moves to neighbouring integer / categorical values while they
@@ -45,8 +46,8 @@ class AcquisitionOptimizer:
         *,
         n_candidates: int,
         n_starts: int = 3,
-        local_share: float = 0.25,
-        multiscale: bool = False,
+        local_share: float = 0.5,
+        multiscale: bool = True,
     ) -> None:
         self.space = space
         self.post = posterior
