@@ -31,3 +31,19 @@ def sdk_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
             region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
         )
         yield sagemaker.Session(boto_session=boto_session, default_bucket="localtune-demo")
+
+
+def xgboost_estimator(session: Any, **hyperparameters: Any) -> Any:
+    """An SDK ``Estimator`` of the built-in XGBoost image writing to the demo bucket."""
+    from sagemaker.estimator import Estimator
+
+    estimator = Estimator(
+        image_uri=IMAGE,
+        role=ROLE,
+        instance_count=1,
+        instance_type="ml.m5.xlarge",
+        output_path="s3://localtune-demo/sdk/output",
+        sagemaker_session=session,
+    )
+    estimator.set_hyperparameters(**hyperparameters)
+    return estimator

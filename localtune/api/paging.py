@@ -70,6 +70,14 @@ def page(items: Sequence[T], params: Mapping[str, Any]) -> tuple[list[T], str | 
     return chunk, base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
 
 
+# SortBy keys shared by the List operations over store rows.
+ROW_SORT_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "Name": lambda r: r["name"],
+    "Status": lambda r: r["status"],
+    "CreationTime": lambda r: r["creation_time"],
+}
+
+
 def sort(
     items: Sequence[T],
     params: Mapping[str, Any],

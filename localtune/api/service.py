@@ -126,15 +126,7 @@ class Service:
     def list_hyper_parameter_tuning_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
         rows = self.store.list_tuning_jobs()
         rows = paging.filtered(rows, params)
-        rows = paging.sort(
-            rows,
-            params,
-            {
-                "Name": lambda r: r["name"],
-                "Status": lambda r: r["status"],
-                "CreationTime": lambda r: r["creation_time"],
-            },
-        )
+        rows = paging.sort(rows, params, paging.ROW_SORT_KEYS)
         chunk, token = paging.page(rows, params)
         out: dict[str, Any] = {
             "HyperParameterTuningJobSummaries": [

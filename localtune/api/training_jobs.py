@@ -118,16 +118,7 @@ def list_training_jobs(store: Store, params: Mapping[str, Any]) -> dict[str, Any
     if params.get("WarmPoolStatusEquals") or params.get("TrainingPlanArnEquals"):
         jobs = []
     jobs = paging.filtered(jobs, params)
-    jobs = paging.sort(
-        jobs,
-        params,
-        {
-            "Name": lambda j: j["name"],
-            "CreationTime": lambda j: j["creation_time"],
-            "Status": lambda j: j["status"],
-        },
-        default="CreationTime",
-    )
+    jobs = paging.sort(jobs, params, paging.ROW_SORT_KEYS, default="CreationTime")
     chunk, token = paging.page(jobs, params)
     out: dict[str, Any] = {"TrainingJobSummaries": [training_job_list_summary(j) for j in chunk]}
     if token:

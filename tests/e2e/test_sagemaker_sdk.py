@@ -9,10 +9,9 @@ from __future__ import annotations
 import pytest
 
 from localtune.demo import DATA_PREFIX
-from tests.sdk import IMAGE, ROLE
+from tests.sdk import xgboost_estimator
 
 sagemaker = pytest.importorskip("sagemaker")
-from sagemaker.estimator import Estimator  # noqa: E402
 from sagemaker.inputs import TrainingInput  # noqa: E402
 from sagemaker.tuner import (  # noqa: E402
     ContinuousParameter,
@@ -22,15 +21,9 @@ from sagemaker.tuner import (  # noqa: E402
 
 
 def _tuner(session, max_jobs: int, name: str) -> HyperparameterTuner:
-    estimator = Estimator(
-        image_uri=IMAGE,
-        role=ROLE,
-        instance_count=1,
-        instance_type="ml.m5.xlarge",
-        output_path="s3://localtune-demo/sdk/output",
-        sagemaker_session=session,
+    estimator = xgboost_estimator(
+        session, num_round=20, objective="binary:logistic", eval_metric="auc"
     )
-    estimator.set_hyperparameters(num_round=20, objective="binary:logistic", eval_metric="auc")
     return HyperparameterTuner(
         estimator,
         objective_metric_name="validation:auc",

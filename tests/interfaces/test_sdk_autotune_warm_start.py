@@ -11,24 +11,17 @@ import pytest
 
 from localtune.demo import DATA_PREFIX
 from tests.engine.conftest import wait_done
-from tests.sdk import IMAGE, ROLE
+from tests.sdk import xgboost_estimator
 
 sagemaker = pytest.importorskip("sagemaker")
-from sagemaker.estimator import Estimator  # noqa: E402
 from sagemaker.inputs import TrainingInput  # noqa: E402
 from sagemaker.tuner import ContinuousParameter, HyperparameterTuner  # noqa: E402
 
 
 def _estimator(session: Any) -> Any:
-    estimator = Estimator(
-        image_uri=IMAGE,
-        role=ROLE,
-        instance_count=1,
-        instance_type="ml.m5.xlarge",
-        output_path="s3://localtune-demo/sdk/output",
-        sagemaker_session=session,
+    estimator = xgboost_estimator(
+        session, num_round=5, objective="binary:logistic", eta=0.2, max_depth=3
     )
-    estimator.set_hyperparameters(num_round=5, objective="binary:logistic", eta=0.2, max_depth=3)
     return estimator
 
 

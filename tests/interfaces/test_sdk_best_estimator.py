@@ -9,24 +9,15 @@ import pytest
 
 import localtune
 from localtune.demo import DATA_PREFIX
-from tests.sdk import IMAGE, ROLE
+from tests.sdk import xgboost_estimator
 
 sagemaker = pytest.importorskip("sagemaker")
-from sagemaker.estimator import Estimator  # noqa: E402
 from sagemaker.inputs import TrainingInput  # noqa: E402
 from sagemaker.tuner import ContinuousParameter, HyperparameterTuner  # noqa: E402
 
 
 def test_best_estimator_carries_the_tuning_jobs_tags(sdk_session):
-    estimator = Estimator(
-        image_uri=IMAGE,
-        role=ROLE,
-        instance_count=1,
-        instance_type="ml.m5.xlarge",
-        output_path="s3://localtune-demo/sdk/output",
-        sagemaker_session=sdk_session,
-    )
-    estimator.set_hyperparameters(num_round=5, objective="binary:logistic")
+    estimator = xgboost_estimator(sdk_session, num_round=5, objective="binary:logistic")
     tuner = HyperparameterTuner(
         estimator,
         objective_metric_name="validation:auc",
