@@ -126,12 +126,13 @@ def _load(home: Path) -> tuple[Any, Any]:
     )
 
 
-def train_once(home: Path, params: dict[str, Any]) -> float:
-    """One trial as a careful Optuna user writes it: read the CSVs, train 100 rounds, return
-    the last validation AUC (what localtune's objective is: the metric's last value)."""
+def train_once(home: Path, params: dict[str, Any], data: tuple[Any, Any] | None = None) -> float:
+    """One trial as a careful Optuna user writes it: read the CSVs (unless ``data`` holds them
+    already), train 100 rounds, return the last validation AUC (what localtune's objective is:
+    the metric's last value)."""
     import xgboost as xgb
 
-    dtrain, dvalidation = _load(home)
+    dtrain, dvalidation = data or _load(home)
     history: dict[str, Any] = {}
     xgb.train(
         {"objective": "binary:logistic", "eval_metric": "auc", "nthread": 1, **params},
@@ -142,6 +143,16 @@ def train_once(home: Path, params: dict[str, Any]) -> float:
         verbose_eval=False,
     )
     return float(history["validation"]["auc"][-1])
+
+
+def optuna_params(trial: Any) -> dict[str, Any]:
+    """The seed example's ranges, asked of an Optuna trial."""
+    return {
+        "eta": trial.suggest_float("eta", 0.0, 1.0),
+        "alpha": trial.suggest_float("alpha", 0.0, 2.0),
+        "min_child_weight": trial.suggest_float("min_child_weight", 1.0, 10.0),
+        "max_depth": trial.suggest_int("max_depth", 1, 10),
+    }
 
 
 def run_optuna(home: Path, jobs: int, parallel: int, sampler_name: str) -> dict[str, Any]:
@@ -157,13 +168,7 @@ def run_optuna(home: Path, jobs: int, parallel: int, sampler_name: str) -> dict[
         sampler = optuna.samplers.TPESampler(seed=SEED)
 
     def objective(trial: Any) -> float:
-        params = {
-            "eta": trial.suggest_float("eta", 0.0, 1.0),
-            "alpha": trial.suggest_float("alpha", 0.0, 2.0),
-            "min_child_weight": trial.suggest_float("min_child_weight", 1.0, 10.0),
-            "max_depth": trial.suggest_int("max_depth", 1, 10),
-        }
-        return train_once(home, params)
+        return train_once(home, optuna_params(trial))
 
     study = optuna.create_study(direction="maximize", sampler=sampler)
     cpu_before = cpu_seconds()

@@ -226,21 +226,29 @@ def _option_value(text: str) -> Any:
     return text
 
 
+def parse_variant(spec: str) -> tuple[str, dict[str, Any]]:
+    """``name`` → (name, {}); ``localtune-bayesian:option=value[:...]`` → (its base, options).
+
+    Raises KeyError naming the problem for a malformed option."""
+    base, _, rest = spec.partition(":")
+    options: dict[str, Any] = {}
+    for item in rest.split(":") if rest else []:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise KeyError(f"method {spec!r}: option {item!r} is not NAME=VALUE")
+        options[key] = _option_value(value)
+    return base, options
+
+
 def get_method(spec: str) -> Method:
     """A method by name, or a ``localtune-bayesian:option=value[:...]`` variant of ours.
 
     Raises KeyError naming the problem for an unknown method or a malformed option."""
     if spec in METHODS:
         return METHODS[spec]
-    base, _, rest = spec.partition(":")
-    if base != "localtune-bayesian" or not rest:
+    base, options = parse_variant(spec)
+    if base != "localtune-bayesian" or not options:
         raise KeyError(f"unknown method {spec!r}; known: {', '.join(METHODS)}")
-    options: dict[str, Any] = {}
-    for item in rest.split(":"):
-        key, eq, value = item.partition("=")
-        if not eq or not key:
-            raise KeyError(f"method {spec!r}: option {item!r} is not NAME=VALUE")
-        options[key] = _option_value(value)
 
     def make(ranges: dict[str, Any], seed: int) -> Searcher:
         return LocaltuneSearcher("Bayesian", ranges, seed, **options)

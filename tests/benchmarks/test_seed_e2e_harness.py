@@ -112,3 +112,27 @@ def test_optuna_side_trains_the_same_ranges_in_threads(tmp_path: Path) -> None:
     result = workers.run_optuna(tmp_path, jobs=3, parallel=3, sampler_name="tpe")
     assert result["method"] == "optuna-tpe" and result["jobs"] == 3
     assert 0.9 < result["best_auc"] <= 1.0 and result["wall_s"] > 0 and result["cpu_s"] > 0
+
+
+def test_seed_seeds_searches_twenty_configurations_three_in_flight() -> None:
+    from benchmarks import seed_seeds
+
+    seen: list[dict[str, Any]] = []
+
+    def objective(params: dict[str, Any]) -> float:
+        seen.append(params)
+        return -abs(params["eta"] - 0.3)  # best near eta = 0.3
+
+    best = seed_seeds.run("localtune-bayesian:patience=none", objective, seed=1)
+    assert len(seen) == seed_seeds.TRIALS
+    assert best == max(-abs(p["eta"] - 0.3) for p in seen)
+    assert all(1 <= p["max_depth"] <= 10 and isinstance(p["max_depth"], int) for p in seen)
+    events: list[str] = []
+    seed_seeds._search(
+        lambda: (events.append("ask") or None, {}),
+        lambda handle, value: events.append("tell"),
+        lambda params: 0.0,
+    )
+    # three asked before the first result, then one ask per result until 20 were asked
+    assert events[:4] == ["ask", "ask", "ask", "tell"]
+    assert events.count("ask") == events.count("tell") == seed_seeds.TRIALS
