@@ -12,22 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from localtune.demo import write_breast_cancer
-from localtune.interfaces.server import make_server, serve_in_thread
 from tests.helpers import seed_request, small_seed_request
 
 AWS = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
 pytestmark = pytest.mark.skipif(AWS is None, reason="awscli (test extra) is not installed")
-
-
-@pytest.fixture
-def endpoint(tmp_path):
-    write_breast_cancer(tmp_path / "home")
-    server = make_server(home=tmp_path / "home", port=0)
-    serve_in_thread(server)
-    yield server.url
-    server.shutdown()
-    server.server_close()
 
 
 def aws(endpoint: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

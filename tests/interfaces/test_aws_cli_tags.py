@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from localtune.demo import write_breast_cancer
-from localtune.interfaces.server import make_server, serve_in_thread
 from tests.helpers import small_seed_request
 from tests.interfaces.test_aws_cli import AWS, _describe, aws
 
 pytestmark = pytest.mark.skipif(AWS is None, reason="awscli (test extra) is not installed")
-
-
-@pytest.fixture
-def endpoint(tmp_path: Path) -> Iterator[str]:
-    write_breast_cancer(tmp_path / "home")
-    server = make_server(home=tmp_path / "home", port=0)
-    serve_in_thread(server)
-    yield server.url
-    server.shutdown()
-    server.server_close()
 
 
 def test_tags_and_training_jobs_through_the_aws_cli(endpoint: str, tmp_path: Path) -> None:
