@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from localtune.api.validation import check_create_tuning_job, validate_create_tuning_job
+from localtune.errors import ValidationException
 from tests.api import validation_fixtures as fx
 
 Request = dict[str, Any]
@@ -203,3 +204,18 @@ def test_transfer_learning_may_change_image_and_data() -> None:
     channel = child["TrainingJobDefinition"]["InputDataConfig"][0]
     channel["DataSource"]["S3DataSource"]["S3Uri"] = "s3://new-data/train/"
     assert check_create_tuning_job(child, parent_lookup=_lookup(parent)) == []
+
+
+def test_v31_with_autotune_counts_the_auto_parameters() -> None:
+    # static + tuned + 40 AutoParameters + _tuning_objective_metric = 101 per training job
+    request = fx.custom_image_request()
+    request["Autotune"] = {"Mode": "Enabled"}
+    tuned = sum(len(v) for k, v in _ranges(request).items() if k.endswith("ParameterRanges"))
+    static = _static(request)
+    static.update({f"s{k}": "1" for k in range(60 - tuned - len(static))})
+    _ranges(request)["AutoParameters"] = [{"Name": f"a{k}", "ValueHint": "0.5"} for k in range(40)]
+    with pytest.raises(ValidationException) as info:
+        validate_create_tuning_job(request)
+    assert "has 101 hyperparameters (static, tuned, AutoParameters and" in str(info.value)
+    _ranges(request)["AutoParameters"].pop()
+    validate_create_tuning_job(request)  # 100 is the limit

@@ -96,16 +96,20 @@ def _autotune_finds_ranges(req: Request, definition: Definition) -> bool:
 
 def v31_hyperparameter_total(req: Request) -> list[str]:
     """V31: static + tuned hyperparameters <= 100, counting the ``_tuning_objective_metric``
-    SageMaker adds to every training job."""
+    SageMaker adds to every training job. With Autotune the AutoParameters count too: each one
+    reaches every training job, tuned or static at its hint (chosen; SageMaker: UNKNOWN)."""
     problems = []
     for definition in req.definitions:
         if len(sub(definition.body, "StaticHyperParameters")) > MAX_HYPERPARAMETERS:
             continue  # the map is over its model limit of 100: that constraint reports it
         names = set(definition.static) | set(definition.tuned_names())
+        if req.autotune:
+            names |= {name for name, _ in _auto_parameters(definition)}
         names.add(OBJECTIVE_HP)
         if len(names) > MAX_HYPERPARAMETERS:
+            kinds = "static, tuned, AutoParameters" if req.autotune else "static, tuned"
             problems.append(
-                f"{definition.path} has {len(names)} hyperparameters (static, tuned and "
+                f"{definition.path} has {len(names)} hyperparameters ({kinds} and "
                 f"{OBJECTIVE_HP}). A training job can have at most {MAX_HYPERPARAMETERS}; "
                 "remove some static hyperparameters or ranges."
             )
