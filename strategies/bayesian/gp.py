@@ -284,54 +284,61 @@ class Posterior:
     matrix products plus triangular solves against L (LAPACK directly; the inputs are ours and
     finite, so scipy's per-call checks are skipped)."""
 
-    def __init__(
+    def __init__(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray, layout: Layout) -> None:
+        self._setup(theta, layout, layout.unpack(theta).warp(x), y, chol=None)
+
+    def _setup(
         self,
         theta: np.ndarray,
-        x: np.ndarray,
-        y: np.ndarray,
         layout: Layout,
-        *,
-        _warped_chol: tuple[np.ndarray, np.ndarray] | None = None,
+        xw: np.ndarray,
+        y: np.ndarray,
+        chol: np.ndarray | None,
     ) -> None:
-        self.h = layout.unpack(theta)
-        self.layout = layout
-        self.theta = theta
-        if _warped_chol is None:
-            self.x = self.h.warp(x)  # stored warped
-        else:
-            self.x = _warped_chol[0]
+        """Everything but the query-dependent work, on warped inputs xw; ``chol`` is the factor
+        of the kernel matrix when the caller already has it, else None."""
+        self.theta, self.layout, self.h = theta, layout, layout.unpack(theta)
+        self.x, self.y = xw, y
         self._inv_ls2 = 1.0 / self.h.ls**2
         self._xs = self.x / self.h.ls
         self._xs_sq = (self._xs * self._xs).sum(1)
-        if _warped_chol is None:
+        if chol is None:
             kf = matern52_k(self._r(self.x), self.h.sf2)
-            self.chol = cholesky(kf + (self.h.sn2 + JITTER) * np.eye(len(x)), self.h.sf2)
-        else:
-            self.chol = _warped_chol[1]
+            chol = cholesky(kf + (self.h.sn2 + JITTER) * np.eye(len(xw)), self.h.sf2)
+        self.chol = chol
         self.alpha = linalg.cho_solve((self.chol, True), y - self.h.mean, check_finite=False)
         n = len(self.x)
         self._alpha2 = self.alpha.reshape(n, -1)  # [n, S]
         # Σ_a g_a α_as x_aj for all (s, j) in one GEMM: g @ ax with ax[a, (s, j)] = α_as x_aj
         self._ax = (self._alpha2[:, :, None] * self.x[:, None, :]).reshape(n, -1)
 
-    def extended(self, xq: np.ndarray, y: np.ndarray) -> Posterior:
-        """The posterior on the inputs plus xq [m, D] (same θ) with targets y [n + m] or
-        [n + m, S], e.g. fantasised outcomes of pending trials.
+    def fantasize(self, xq: np.ndarray, z: np.ndarray) -> tuple[Posterior, np.ndarray]:
+        """Condition on samples of the noisy outcomes at xq [m, D] (pending trials) of a
+        posterior with one target column: z [m, S] standard normal draws give the samples
+        y_q = μ_q + chol(Σ_q + σ_n² I) z [m, S], and the result is the posterior on the inputs
+        plus xq with targets [y; y_q] (S columns, same θ), returned with y_q.
 
         The Cholesky factor grows by a block instead of being computed anew: with
-        B = L⁻¹ K(X, xq) and C = chol(K(xq, xq) + σ_n² I − BᵀB), the factor of the joint kernel
-        matrix is [[L, 0], [Bᵀ, C]] — O(n² m) work instead of O((n + m)³)."""
+        B = L⁻¹ K(X, xq), the factor of the joint kernel matrix is [[L, 0], [Bᵀ, C]] where
+        C = chol(K(xq, xq) + σ_n² I − BᵀB) — O(n² m) work instead of O((n + m)³). The same B
+        gives the posterior covariance Σ_q = K(xq, xq) − BᵀB the samples are drawn from."""
         xw = self.h.warp(xq)
-        b = self._solve_l(matern52_k(self._r(xw), self.h.sf2).T)  # [n, m]
+        kq = matern52_k(self._r(xw), self.h.sf2)  # [m, n]
+        mean = self.h.mean + kq @ self.alpha
+        b = self._solve_l(kq.T)  # [n, m]
         kqq = matern52_k(np.sqrt(scaled_sqdist(xw, xw, self.h.ls)), self.h.sf2)
-        schur = kqq + (self.h.sn2 + JITTER) * np.eye(len(xw)) - b.T @ b
+        noisy = kqq - b.T @ b + self.h.sn2 * np.eye(len(xw))
+        noisy = 0.5 * (noisy + noisy.T)
+        draws = mean[:, None] + cholesky(noisy, self.h.sf2) @ z
         n, m = len(self.x), len(xw)
         chol = np.zeros((n + m, n + m))
         chol[:n, :n] = self.chol
         chol[n:, :n] = b.T
-        chol[n:, n:] = cholesky(0.5 * (schur + schur.T), self.h.sf2)
-        joint = np.vstack([self.x, xw])
-        return Posterior(self.theta, joint, y, self.layout, _warped_chol=(joint, chol))
+        chol[n:, n:] = cholesky(noisy + JITTER * np.eye(m), self.h.sf2)
+        y = np.vstack([np.repeat(self.y[:, None], z.shape[1], axis=1), draws])
+        joint = Posterior.__new__(Posterior)
+        joint._setup(self.theta, self.layout, np.vstack([self.x, xw]), y, chol)
+        return joint, draws
 
     def _sqdist(self, a_scaled: np.ndarray) -> np.ndarray:
         """r² [m, n] between rows a/ℓ [m, D] and the inputs, by ‖a‖² + ‖b‖² − 2abᵀ (GEMM)."""

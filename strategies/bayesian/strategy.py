@@ -259,7 +259,7 @@ class BayesianStrategy(Strategy):
         best = np.array([y.min()])
         if pending:
             xp = self.space.encode(np.asarray(pending))
-            post, best = self._fantasize(post, x, y, xp)
+            post, best = self._fantasize(post, y, xp)
         order = np.argsort(y, kind="stable")[:N_INCUMBENTS]
         incumbents = np.nan_to_num(np.asarray(units)[order], nan=0.5)
         opt = AcquisitionOptimizer(
@@ -312,15 +312,10 @@ class BayesianStrategy(Strategy):
         self._fit_n = n
 
     def _fantasize(
-        self, post: gp.Posterior, x: np.ndarray, y: np.ndarray, xp: np.ndarray
+        self, post: gp.Posterior, y: np.ndarray, xp: np.ndarray
     ) -> tuple[gp.Posterior, np.ndarray]:
         """Condition on S joint posterior samples of the pending outcomes."""
-        assert self._theta is not None
-        mean, cov = post.predict(xp, full_cov=True)
-        cov = cov + post.h.sn2 * np.eye(len(xp))
-        chol = gp.cholesky(0.5 * (cov + cov.T), post.h.sf2)
-        draws = mean[:, None] + chol @ self.rng.standard_normal((len(xp), self.n_fantasies))
-        y_aug = np.vstack([np.repeat(y[:, None], self.n_fantasies, axis=1), draws])
-        fantasy = post.extended(xp, y_aug)
+        z = self.rng.standard_normal((len(xp), self.n_fantasies))
+        fantasy, draws = post.fantasize(xp, z)
         best = np.minimum(y.min(), draws.min(axis=0))
         return fantasy, best

@@ -213,15 +213,15 @@ def test_log_ei_one_sample_paths_equal_the_general_formula(z_shift: float) -> No
 
 
 @pytest.mark.parametrize("layout", [L3, WARPED], ids=["plain", "warped"])
-def test_extended_posterior_equals_one_built_on_all_inputs(layout: gp.Layout) -> None:
+def test_fantasized_posterior_equals_one_built_on_all_inputs(layout: gp.Layout) -> None:
     # Pending trials' fantasies extend the factor by a block; the result must be the posterior
-    # a full factorisation of the joint inputs gives.
+    # a full factorisation of the joint inputs and targets gives.
     x, y = data(n=40)
     rng = np.random.default_rng(5)
     theta = layout.initial() + rng.normal(0.0, 0.3, len(layout.initial()))
     xp = np.vstack([rng.random((6, 3)), x[:1] + 1e-6])  # one pending point next to data
-    y_aug = np.vstack([np.repeat(y[:, None], 4, axis=1), rng.standard_normal((7, 4))])
-    extended = gp.Posterior(theta, x, y, layout).extended(xp, y_aug)
+    extended, draws = gp.Posterior(theta, x, y, layout).fantasize(xp, rng.standard_normal((7, 4)))
+    y_aug = np.vstack([np.repeat(y[:, None], 4, axis=1), draws])
     full = gp.Posterior(theta, np.vstack([x, xp]), y_aug, layout)
     np.testing.assert_allclose(extended.chol, full.chol, rtol=1e-7, atol=1e-9)
     xq = rng.random((50, 3))
