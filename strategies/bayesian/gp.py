@@ -35,9 +35,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, optimize
+from scipy import linalg
 from scipy.linalg import lapack
 
+from strategies.bayesian.lbfgsb import minimize_box
 from strategies.bayesian.warping import (
     kumaraswamy,
     kumaraswamy_input_grad,
@@ -259,17 +260,11 @@ def fit(
     hi = np.array([b[1] for b in bounds])
     best_theta, best_val = np.clip(starts[0], lo, hi), math.inf
     for start in starts:
-        res = optimize.minimize(
-            neg_log_posterior,
-            np.clip(start, lo, hi),
-            args=(x, y, layout),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": maxiter, "gtol": 1e-4},
+        theta, val = minimize_box(
+            lambda t: neg_log_posterior(t, x, y, layout), start, lo, hi, maxiter=maxiter, gtol=1e-4
         )
-        if np.isfinite(res.fun) and res.fun < best_val:
-            best_theta, best_val = np.asarray(res.x), float(res.fun)
+        if np.isfinite(val) and val < best_val:
+            best_theta, best_val = theta, val
     return best_theta, best_val
 
 
@@ -302,6 +297,7 @@ class Posterior:
         self._inv_ls2 = 1.0 / self.h.ls**2
         self._xs = self.x / self.h.ls
         self._xs_sq = (self._xs * self._xs).sum(1)
+        self._xs_m2t = (-2.0 * self._xs).T  # −2 X/ℓ (exact scaling): the GEMM gives −2abᵀ
         if chol is None:
             kf = matern52_k(self._r(self.x), self.h.sf2)
             chol = cholesky(kf + (self.h.sn2 + JITTER) * np.eye(len(xw)), self.h.sf2)
@@ -342,8 +338,7 @@ class Posterior:
 
     def _sqdist(self, a_scaled: np.ndarray) -> np.ndarray:
         """r² [m, n] between rows a/ℓ [m, D] and the inputs, by ‖a‖² + ‖b‖² − 2abᵀ (GEMM)."""
-        d2 = a_scaled @ self._xs.T
-        d2 *= -2.0
+        d2 = a_scaled @ self._xs_m2t
         d2 += (a_scaled * a_scaled).sum(1)[:, None]
         d2 += self._xs_sq[None, :]
         return np.maximum(d2, 0.0, out=d2)
@@ -353,10 +348,11 @@ class Posterior:
         d2 = self._sqdist(xq / self.h.ls)
         return np.sqrt(d2, out=d2)
 
-    def _solve_l(self, b: np.ndarray, trans: int = 0) -> np.ndarray:
+    def _solve_l(self, b: np.ndarray, trans: int = 0, overwrite: bool = False) -> np.ndarray:
         """L⁻¹ b (trans = 0) or L⁻ᵀ b (trans = 1) for b [n, m]. LAPACK is given U = Lᵀ, a
-        Fortran-ordered view of the C-ordered L, so that it copies nothing."""
-        out, info = lapack.dtrtrs(self.chol.T, b, lower=0, trans=1 - trans)
+        Fortran-ordered view of the C-ordered L, so that it copies nothing; with ``overwrite``
+        a Fortran-ordered b is solved in place (the caller no longer needs it)."""
+        out, info = lapack.dtrtrs(self.chol.T, b, lower=0, trans=1 - trans, overwrite_b=overwrite)
         if info != 0:  # pragma: no cover - L from a successful Cholesky has a nonzero diagonal
             raise np.linalg.LinAlgError(f"triangular solve failed (info {info})")
         return np.asarray(out)
@@ -367,11 +363,12 @@ class Posterior:
         xq = self.h.warp(xq)
         kq = matern52_k(self._r(xq), self.h.sf2)
         mean = self.h.mean + kq @ self.alpha
-        v = self._solve_l(kq.T)
         if full_cov:
+            v = self._solve_l(kq.T)
             kqq = matern52_k(np.sqrt(scaled_sqdist(xq, xq, self.h.ls)), self.h.sf2)
             return mean, kqq - v.T @ v
-        var = np.maximum(self.h.sf2 - (v * v).sum(0), 1e-12)
+        v = self._solve_l(kq.T, overwrite=True)  # kq is not needed any more
+        var = np.maximum(self.h.sf2 - np.square(v, out=v).sum(0), 1e-12)
         return mean, var
 
     def predict_with_grad(

@@ -19,11 +19,11 @@ GP only ever scores configurations that can actually be run.
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize
 from scipy.stats import qmc
 
 from strategies.bayesian.acquisition import log_ei, log_ei_with_grad
 from strategies.bayesian.gp import Posterior
+from strategies.bayesian.lbfgsb import minimize_box
 from strategies.space import SearchSpace
 
 ENUMERATE_LIMIT = 4096
@@ -75,8 +75,7 @@ class AcquisitionOptimizer:
         card = self.space.cardinality()
         if card is not None and card <= ENUMERATE_LIMIT:
             grid = np.asarray(list(self.space.iter_grid()))
-            keep = [i for i, k in enumerate(self.space.keys(grid)) if k not in seen]
-            return grid[keep]
+            return grid[self._unseen(grid, seen)]
         p = self.space.n_params
         sobol = qmc.Sobol(p, scramble=True, rng=self.rng)
         m = 1 << max(int(np.ceil(np.log2(max(self.n_candidates, 2)))), 1)
@@ -84,8 +83,20 @@ class AcquisitionOptimizer:
         if len(incumbents):
             pts.append(self._local(incumbents))
         units = self.space.snap(np.vstack(pts))
-        keep = [i for i, k in enumerate(self.space.keys(units)) if k not in seen]
-        return units[keep]
+        return units[self._unseen(units, seen)]
+
+    def _unseen(self, units: np.ndarray, seen: set[Key]) -> np.ndarray:
+        """Mask of the rows of ``units`` whose key is not in ``seen``. Only rows whose first
+        rounded coordinate equals that of some seen key can be seen (keys compare with float
+        ==), so only those are looked up: building 1500 key tuples cost ~1.5 ms an ask."""
+        mask = np.ones(len(units), dtype=bool)
+        if not seen or not len(units):
+            return mask
+        first = np.fromiter((key[0] for key in seen), dtype=float, count=len(seen))
+        maybe = np.flatnonzero(np.isin(np.round(units[:, 0], 12), first))
+        for i, key in zip(maybe, self.space.keys(units[maybe]), strict=True):
+            mask[i] = key not in seen
+        return mask
 
     def _local(self, incumbents: np.ndarray) -> np.ndarray:
         """Gaussian perturbations of the incumbents (a categorical resampled with probability
@@ -191,16 +202,15 @@ class AcquisitionOptimizer:
             grad = grad.ravel() if every else grad[:, cols].ravel()
             return -float(val.sum()), -(grad * scale)
 
-        res = optimize.minimize(
+        v_end, _ = minimize_box(
             negacq,
             units[:, idx].ravel() / scale,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=optimize.Bounds(np.zeros(k * len(cols)), 1.0 / scale),
-            options={"maxiter": LOCAL_MAXITER},
+            np.zeros(k * len(cols)),
+            1.0 / scale,
+            maxiter=LOCAL_MAXITER,
         )
         moved = units.copy()
-        moved[:, idx] = np.clip(np.asarray(res.x) * scale, 0.0, 1.0).reshape(k, len(cols))
+        moved[:, idx] = np.clip(v_end * scale, 0.0, 1.0).reshape(k, len(cols))
         moved = self.space.snap(moved)
         new_scores = self.score(moved)
         better = np.isfinite(new_scores) & (new_scores > scores)

@@ -128,3 +128,24 @@ def test_the_peak_next_to_the_best_observation_is_reached() -> None:
     u = opt.maximize(x[np.argsort(y)[:5]], set(space.keys(x)))
     assert u is not None
     assert opt.score(u[None])[0] >= -climb.fun - 1e-3
+
+
+def test_unseen_mask_equals_the_key_lookup_of_every_row() -> None:
+    """The vectorised duplicate filter agrees with looking every row's key up in ``seen``,
+    including seen rows, rows sharing only their first coordinate with a seen row, and a
+    negative zero."""
+    opt = optimizer()
+    rng = np.random.default_rng(5)
+    units = opt.space.snap(rng.random((300, opt.space.n_params)))
+    seen = set(opt.space.keys(units[::7]))
+    twins = units[::11].copy()
+    twins[:, 1] = rng.random(len(twins))  # same first coordinate as a seen row, others differ
+    zero = units[:1].copy()
+    zero[0, 0] = 0.0
+    seen.add(opt.space.key(zero[0]))
+    zero[0, 0] = -0.0
+    rows = np.vstack([units, opt.space.snap(twins), zero])
+    expected = np.array([k not in seen for k in opt.space.keys(rows)])
+    np.testing.assert_array_equal(opt._unseen(rows, seen), expected)
+    assert 0 < expected.sum() < len(rows)
+    assert opt._unseen(rows, set()).all()
