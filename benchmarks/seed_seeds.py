@@ -43,9 +43,11 @@ Objective = Callable[[dict[str, Any]], float]
 Ask = Callable[[], tuple[Any, dict[str, Any]]]
 
 
-def _search(ask: Ask, tell: Callable[[Any, float], object], objective: Objective) -> float:
-    pending = [ask() for _ in range(IN_FLIGHT)]
-    asked, best = IN_FLIGHT, -np.inf
+def _search(
+    ask: Ask, tell: Callable[[Any, float], object], objective: Objective, in_flight: int
+) -> float:
+    pending = [ask() for _ in range(in_flight)]
+    asked, best = in_flight, -np.inf
     while pending:
         handle, params = pending.pop(0)
         value = objective(params)
@@ -57,7 +59,9 @@ def _search(ask: Ask, tell: Callable[[Any, float], object], objective: Objective
     return float(best)
 
 
-def run_localtune(objective: Objective, seed: int, options: dict[str, Any]) -> float:
+def run_localtune(
+    objective: Objective, seed: int, options: dict[str, Any], in_flight: int
+) -> float:
     import strategies
 
     request = json.loads(SEED_REQUEST.read_text())
@@ -69,10 +73,10 @@ def run_localtune(objective: Objective, seed: int, options: dict[str, Any]) -> f
         assert trial is not None  # a continuous space is never exhausted
         return trial.id, trial.params
 
-    return _search(ask, s.tell, objective)
+    return _search(ask, s.tell, objective, in_flight)
 
 
-def run_optuna(objective: Objective, seed: int, sampler_name: str) -> float:
+def run_optuna(objective: Objective, seed: int, sampler_name: str, in_flight: int) -> float:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -85,27 +89,36 @@ def run_optuna(objective: Objective, seed: int, sampler_name: str) -> float:
         trial = study.ask()
         return trial, optuna_params(trial)
 
-    return _search(ask, study.tell, objective)
+    return _search(ask, study.tell, objective, in_flight)
 
 
-def run(method: str, objective: Objective, seed: int) -> float:
+def run(method: str, objective: Objective, seed: int, in_flight: int = IN_FLIGHT) -> float:
     if method.startswith("optuna-"):
-        return run_optuna(objective, seed, method.removeprefix("optuna-"))
+        return run_optuna(objective, seed, method.removeprefix("optuna-"), in_flight)
     name, options = parse_variant(method)
     if name != "localtune-bayesian":
         raise SystemExit(f"unknown method {method!r}")
-    return run_localtune(objective, seed, options)
+    return run_localtune(objective, seed, options, in_flight)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.seed_seeds", description=__doc__)
     p.add_argument("--seeds", type=int, default=40, help="seeds 0 … N−1 (default 40)")
-    p.add_argument("--methods", default="localtune-bayesian,optuna-gp,optuna-tpe")
+    p.add_argument(
+        "--methods",
+        default="localtune-bayesian,optuna-gp,optuna-tpe",
+        help="comma-separated; METHOD@K runs that method with K trials in flight",
+    )
+    p.add_argument("--in-flight", type=int, default=IN_FLIGHT, help="default K (3)")
     args = p.parse_args(argv)
     from scipy import stats
 
     from localtune import demo
 
+    print(f"best validation AUC of {TRIALS} trainings, seeds 0-{args.seeds - 1}")
+    print("| method | in flight | median | mean ± sd | Mann-Whitney p vs first |")
+    print("|---|---|---|---|---|", flush=True)
+    first: np.ndarray | None = None
     with tempfile.TemporaryDirectory(prefix="localtune-seed-seeds-") as tmp:
         home = Path(tmp)
         demo.write_breast_cancer(home)
@@ -114,17 +127,17 @@ def main(argv: list[str] | None = None) -> int:
         def objective(params: dict[str, Any]) -> float:
             return train_once(home, params, data)
 
-        methods = args.methods.split(",")
-        best = {m: np.array([run(m, objective, s) for s in range(args.seeds)]) for m in methods}
-    print(
-        f"best validation AUC of {TRIALS} trainings, {IN_FLIGHT} in flight, "
-        f"seeds 0-{args.seeds - 1}"
-    )
-    print("| method | median | mean ± sd | Mann-Whitney p vs first |\n|---|---|---|---|")
-    first = best[methods[0]]
-    for m, v in best.items():
-        pval = "—" if m == methods[0] else f"{stats.mannwhitneyu(first, v).pvalue:.3f}"
-        print(f"| {m} | {np.median(v):.5f} | {v.mean():.5f} ± {v.std():.5f} | {pval} |")
+        for spec in args.methods.split(","):
+            method, _, k = spec.partition("@")
+            in_flight = int(k) if k else args.in_flight
+            v = np.array([run(method, objective, s, in_flight) for s in range(args.seeds)])
+            pval = "—" if first is None else f"{stats.mannwhitneyu(first, v).pvalue:.3f}"
+            first = v if first is None else first
+            print(
+                f"| {method} | {in_flight} | {np.median(v):.5f} | "
+                f"{v.mean():.5f} ± {v.std():.5f} | {pval} |",
+                flush=True,
+            )
     return 0
 
 

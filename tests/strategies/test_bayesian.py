@@ -211,3 +211,27 @@ def test_a_diverged_run_does_not_blind_the_model() -> None:
         strategies.create("Bayesian", box([0], [1]), random_fraction=1.0)
     with pytest.raises(StrategyError, match="patience"):
         strategies.create("Bayesian", box([0], [1]), patience=0)
+
+
+def _async_asks(sign: float, n_asks: int, in_flight: int = 3) -> list[dict[str, object]]:
+    """Asks of a Bayesian search with ``in_flight`` trials running, as the engine runs it: ask
+    ``in_flight``, then tell the oldest and ask the next; values ``sign · f``."""
+    s = strategies.create("Bayesian", box([0, 0, 0, 0], [1, 1, 1, 1]), seed=7, n_initial=5)
+    asked = [s.ask() for _ in range(in_flight)]
+    running = list(asked)
+    while len(asked) < n_asks:
+        t = running.pop(0)
+        assert t is not None
+        s.tell(t.id, sign * sum((float(v) - 0.3) ** 2 for v in t.params.values()))
+        nxt = s.ask()
+        asked.append(nxt)
+        running.append(nxt)
+    return [t.params for t in asked if t is not None]
+
+
+def test_initial_design_counts_results_not_pending_trials() -> None:
+    # With 3 in flight and n_initial 5, asks 1-7 are made with fewer than 5 results told: all
+    # design points, whatever the values. The 8th ask, after 5 results, comes from the GP.
+    up, down = _async_asks(1.0, 8), _async_asks(-1.0, 8)
+    assert up[:7] == down[:7]
+    assert up[7] != down[7]
