@@ -14,6 +14,17 @@ GP only ever scores configurations that can actually be run.
    improve the acquisition.
 3. The best refined point that is not an already observed or pending configuration wins; if every
    refined point is such a duplicate, the best unseen candidate is returned.
+
+Candidates and the local search keep every coordinate ``EDGE`` (1e-3 of the unit range) inside
+the ends of its range. The ends of a continuous range are often degenerate settings (a learning
+rate of 0 trains nothing, a dropout of 1 drops everything), and a GP sends EI's maximiser to the
+box's faces: its variance and any linear trend peak there, and L-BFGS-B stops exactly on a bound.
+On the seed example (eta in [0, 1]) the search ran 2.35 of its 20 trainings per run at eta = 0,
+each an AUC of 0.5, against none with the margin (``benchmarks.seed_seeds``, seeds 0–39); random
+and Sobol points never land on a bound either. A/B, 4 seeds, margin vs none, 50 local-search
+iterations (benchmarks/README.md): bayesmark-lite 104.54 vs 102.89 (16×8) and 100.11 vs 96.27
+(50×1), synthetic functions 96.37 vs 97.58 and 115.34 vs 104.73. Integer and categorical
+coordinates keep every value (they are snapped).
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ MAX_NEIGHBOUR_ROUNDS = 4
 # Quality A/B at 20 vs 50 (16×8; benchmarks/README.md, Latency): bayesmark-lite 103.4 vs 103.1
 # (4 seeds), synthetic 96.6 vs 94.7 (12 seeds), no task worse beyond noise.
 LOCAL_MAXITER = 20
+EDGE = 1e-3
 
 Key = tuple[float, ...]
 
@@ -88,7 +100,7 @@ class AcquisitionOptimizer:
         pts = [sobol.random(m)[: self.n_candidates]]
         if len(incumbents):
             pts.append(self._local(incumbents))
-        units = self.space.snap(np.vstack(pts))
+        units = self.space.snap(np.clip(np.vstack(pts), EDGE, 1.0 - EDGE))
         return units[self._unseen(units, seen)]
 
     def _unseen(self, units: np.ndarray, seen: set[Key]) -> np.ndarray:
@@ -123,7 +135,7 @@ class AcquisitionOptimizer:
         local = local + step
         flip = self.rng.random(local.shape) < 1.0 / p
         local = np.where(flip, self.rng.random(local.shape), local)
-        return np.clip(local, 0.0, 1.0)
+        return local
 
     def maximize(self, incumbents: np.ndarray, seen: set[Key]) -> np.ndarray | None:
         """The unit row to evaluate next, or None if no unseen configuration exists."""
@@ -210,13 +222,13 @@ class AcquisitionOptimizer:
 
         v_end, _ = minimize_box(
             negacq,
-            units[:, idx].ravel() / scale,
-            np.zeros(k * len(cols)),
-            1.0 / scale,
+            np.clip(units[:, idx].ravel(), EDGE, 1.0 - EDGE) / scale,
+            np.full(k * len(cols), EDGE) / scale,
+            (1.0 - EDGE) / scale,
             maxiter=LOCAL_MAXITER,
         )
         moved = units.copy()
-        moved[:, idx] = np.clip(v_end * scale, 0.0, 1.0).reshape(k, len(cols))
+        moved[:, idx] = np.clip(v_end * scale, EDGE, 1.0 - EDGE).reshape(k, len(cols))
         moved = self.space.snap(moved)
         new_scores = self.score(moved)
         better = np.isfinite(new_scores) & (new_scores > scores)

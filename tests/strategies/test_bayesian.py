@@ -235,3 +235,24 @@ def test_initial_design_counts_results_not_pending_trials() -> None:
     up, down = _async_asks(1.0, 8), _async_asks(-1.0, 8)
     assert up[:7] == down[:7]
     assert up[7] != down[7]
+
+
+def test_bayesian_keeps_off_the_ends_of_continuous_ranges() -> None:
+    # The loss falls towards x = 0, but x = 0 itself is degenerate (a learning rate of 0): the
+    # search closes in on the end of the range without ever suggesting the end itself.
+    ranges = {
+        "ContinuousParameterRanges": [
+            {"Name": "x", "MinValue": "0", "MaxValue": "1", "ScalingType": "Linear"},
+            {"Name": "y", "MinValue": "0.001", "MaxValue": "10", "ScalingType": "Logarithmic"},
+        ]
+    }
+    s = strategies.create("Bayesian", ranges, seed=3)
+    xs = []
+    for _ in range(25):
+        t = s.ask()
+        assert t is not None
+        x, y = float(t.params["x"]), float(t.params["y"])
+        xs.append(x)
+        assert 0.0 < x < 1.0 and 0.001 < y < 10.0
+        s.tell(t.id, 10.0 if x == 0.0 else x + (math.log10(y) - 1.0) ** 2)
+    assert min(xs) < 0.01
