@@ -29,6 +29,8 @@ coordinates keep every value (they are snapped).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.stats import qmc
 
@@ -50,6 +52,8 @@ MAX_NEIGHBOUR_ROUNDS = 4
 # (4 seeds), synthetic 96.6 vs 94.7 (12 seeds), no task worse beyond noise.
 LOCAL_MAXITER = 20
 EDGE = 1e-3
+TOP_BATCH = 128  # rows scored exactly at a time by ``top``
+BOUND_MARGIN = 1e-6  # log-EI slack for rounding in the bound
 
 Key = tuple[float, ...]
 
@@ -81,13 +85,43 @@ class AcquisitionOptimizer:
         the [chunk, n] temporaries are reused memory that stays in cache. Measured here: np.exp
         into a fresh [1300, 200] array 3.7 ms, the same work in 512-row blocks 1.4 ms; scoring
         1300 candidates at n = 200 went from 8.7 to 4.8 ms."""
-        out = np.empty(len(units))
-        x_all = self.space.encode(units)
+        return self._chunked(self.space.encode(units), self.post.predict)
+
+    def _chunked(
+        self, x_all: np.ndarray, predict: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    ) -> np.ndarray:
+        out = np.empty(len(x_all))
         step = max(32, CHUNK_ELEMENTS // len(self.post.x))
-        for lo in range(0, len(units), step):
-            mean, var = self.post.predict(x_all[lo : lo + step])
+        for lo in range(0, len(x_all), step):
+            mean, var = predict(x_all[lo : lo + step])
             out[lo : lo + step] = log_ei(mean.reshape(len(var), -1), var, self.best)
         return out
+
+    def top(self, units: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and log-EI of the k best rows of ``units``, best first — the first k of
+        ``argsort(-score(units), kind="stable")`` — without the exact variance of most rows.
+
+        Conditioning on more data never raises a Gaussian posterior variance, so the variance
+        given the single most correlated input bounds it from above, and log-EI (increasing in σ)
+        at that bound bounds the row's log-EI (``Posterior.mean_and_variance_bound``: no
+        triangular solve). Rows are scored exactly in decreasing order of that bound until the
+        next bound falls below the k-th best exact score. At n = 200 about 10–13 % of 1534
+        candidates were scored exactly (12 asks, d = 6 and 12; the bound held on every row)."""
+        x_all = self.space.encode(units)
+        bound = self._chunked(x_all, self.post.mean_and_variance_bound)
+        order = np.argsort(-bound, kind="stable")
+        idx, scores = np.empty(0, dtype=np.intp), np.empty(0)
+        kth = -np.inf
+        for lo in range(0, len(order), TOP_BATCH):
+            batch = order[lo : lo + TOP_BATCH]
+            if bound[batch[0]] < kth - BOUND_MARGIN:
+                break  # every remaining row's log-EI is below the k-th best found
+            idx = np.concatenate([idx, batch])
+            scores = np.concatenate([scores, self._chunked(x_all[batch], self.post.predict)])
+            if len(scores) >= k:
+                kth = float(np.partition(scores, len(scores) - k)[len(scores) - k])
+        pick = np.lexsort((idx, -scores))[:k]  # ties by row index, as a stable argsort
+        return idx[pick], scores[pick]
 
     def candidates(self, incumbents: np.ndarray, seen: set[Key]) -> np.ndarray:
         card = self.space.cardinality()
@@ -142,15 +176,13 @@ class AcquisitionOptimizer:
         cands = self.candidates(incumbents, seen)
         if len(cands) == 0:
             return None
-        scores = self.score(cands)
-        order = np.argsort(-scores, kind="stable")
         card = self.space.cardinality()
         if card is not None and card <= ENUMERATE_LIMIT:
-            return np.asarray(cands[order[0]])  # every unseen configuration was scored exactly
-        starts, start_scores = self._refine(
-            cands[order[: self.n_starts]], scores[order[: self.n_starts]], seen
-        )
-        best_u, best_s = cands[order[0]], float(scores[order[0]])
+            first, _ = self.top(cands, 1)  # every unseen configuration is a candidate
+            return np.asarray(cands[first[0]])
+        idx, scores = self.top(cands, self.n_starts)
+        starts, start_scores = self._refine(cands[idx], scores, seen)
+        best_u, best_s = cands[idx[0]], float(scores[0])
         for u, s in zip(starts, start_scores, strict=True):
             if s > best_s and self.space.key(u) not in seen:
                 best_u, best_s = u, float(s)

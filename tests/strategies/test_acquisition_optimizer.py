@@ -149,3 +149,29 @@ def test_unseen_mask_equals_the_key_lookup_of_every_row() -> None:
     np.testing.assert_array_equal(opt._unseen(rows, seen), expected)
     assert 0 < expected.sum() < len(rows)
     assert opt._unseen(rows, set()).all()
+
+
+def test_top_rows_equal_the_head_of_a_full_ranking() -> None:
+    """``top`` scores only the rows whose variance bound can reach the k-th best, yet returns
+    exactly the first k rows of a full ranking, in order, with their scores."""
+    opt = optimizer()
+    units = opt.space.snap(np.random.default_rng(2).random((3000, opt.space.n_params)))
+    scores = opt.score(units)
+    full = np.argsort(-scores, kind="stable")
+    for k in (1, 3, 10):
+        idx, top_scores = opt.top(units, k)
+        np.testing.assert_array_equal(idx, full[:k])
+        np.testing.assert_allclose(top_scores, scores[full[:k]], rtol=1e-9)
+
+
+def test_variance_bound_is_above_the_posterior_variance_and_means_agree() -> None:
+    """With fantasies (S columns) too: the single-input bound is never below the variance."""
+    opt = optimizer(n=80)
+    rng = np.random.default_rng(4)
+    x = opt.space.encode(opt.space.snap(rng.random((500, opt.space.n_params))))
+    for post in (opt.post, opt.post.fantasize(x[:3], rng.standard_normal((3, 4)))[0]):
+        mean, var = post.predict(x)
+        bound_mean, bound = post.mean_and_variance_bound(x)
+        np.testing.assert_array_equal(bound_mean, mean)
+        assert np.all(bound >= var * (1.0 - 1e-9))
+        assert np.all(bound < post.h.sf2)  # tighter than the prior variance everywhere
