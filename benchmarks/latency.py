@@ -24,6 +24,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # before numpy is imported
 
 import argparse  # noqa: E402
+import importlib.util  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import time  # noqa: E402
@@ -280,6 +281,15 @@ def main(argv: list[str] | None = None) -> int:
             f"--peer-max-n to change); not run at n = {', '.join(map(str, skipped))}"
         )
     results["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    if "optuna-gp" in wanted:
+        # Optuna's GPSampler interleaves its acquisition restarts with greenlet when it can
+        # import it, else runs them one by one: ~2x its ask time at n = 200 here.
+        batched = importlib.util.find_spec("greenlet") is not None
+        results["optuna_gp_batched_acquisition"] = batched
+        notes.append(
+            "note: Optuna GPSampler acquisition search "
+            + ("batched (greenlet installed)" if batched else "sequential (no greenlet)")
+        )
     notes.append(
         f"machine: {os.cpu_count()} cores, load average (1/5/15 min) "
         f"{results['load_avg_at_start']} at start, {results['load_avg_at_end']} at end; "
