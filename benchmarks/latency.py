@@ -41,6 +41,8 @@ from benchmarks._tasks import hartmann6  # noqa: E402
 # Target p50 of ours (seconds) per n, and the speed-up over Optuna's GPSampler at n = 200.
 TARGET_P50 = {100: 0.050, 500: 0.300, 1000: 1.0}
 TARGET_RATIO_N, TARGET_RATIO = 200, 10.0
+# Reference goal (bayesian-optimization.md, goals (b)): a batch of 8 pending asks ≤ 2× one ask.
+BATCH, BATCH_RATIO = 8, 2.0
 Samples = dict[int, list[float]]
 Timed = tuple[Samples, Samples]  # (wall-clock seconds, process CPU seconds) per n
 
@@ -95,6 +97,32 @@ def time_localtune(d: int, ns: list[int], repeats: int, seed: int) -> tuple[Time
                 _add(*tells, n, t1)
             told += 1
     return asks, tells
+
+
+def time_localtune_batch(d: int, ns: list[int], repeats: int, seed: int) -> Timed:
+    """Timings of asking ``BATCH`` trials in a row (all pending, nothing told in between: one
+    round of a synchronous batch, e.g. 16×8) after n tells; ``repeats // 3`` batches per n."""
+    import strategies
+
+    s = strategies.create("Bayesian", ranges_for(d), objective="Minimize", seed=seed)
+    names = [f"x{i}" for i in range(d)]
+    out: Timed = ({}, {})
+    told = 0
+
+    def tell(trial: Any) -> None:
+        s.tell(trial.id, objective(np.array([float(trial.params[k]) for k in names])))
+
+    for n in sorted(ns):
+        while told < n:
+            tell(s.ask())
+            told += 1
+        for _ in range(max(1, repeats // 3)):
+            t0 = _clock()
+            batch = [s.ask() for _ in range(BATCH)]
+            _add(*out, n, t0)
+            for trial in batch:
+                tell(trial)
+    return out
 
 
 def time_optuna_gp(d: int, ns: list[int], repeats: int, seed: int) -> Timed:
@@ -163,6 +191,8 @@ def render(results: dict[str, Any], ns: list[int]) -> str:
         header = ["n", *[f"{m} p50 / p95 ms (CPU p50)" for m in methods]]
         if "localtune-tell" in per:
             header.append("localtune tell p50 ms")
+        if "localtune-batch" in per:
+            header.append(f"localtune batch of {BATCH} p50 ms (× one ask)")
         rows = []
         for n in ns:
             row = [str(n)]
@@ -173,10 +203,25 @@ def render(results: dict[str, Any], ns: list[int]) -> str:
                 row.append(cell if s else "not run")
             if "localtune-tell" in per:
                 row.append(_ms(pct(per["localtune-tell"].get(str(n), []), 50)))
+            if "localtune-batch" in per:
+                row.append(_batch_cell(per, str(n)))
             rows.append("| " + " | ".join(row) + " |")
         table = "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
         parts.append(f"d = {d}:\n\n" + table + "\n".join(rows))
     return "\n\n".join(parts)
+
+
+def _batch_ratio(per: dict[str, Any], n: str) -> float:
+    """CPU p50 of a batch over CPU p50 of one ask at n (NaN when either is missing)."""
+    batch = per.get("localtune-batch:cpu", {}).get(n, [])
+    one = per.get("localtune-bayesian:cpu", {}).get(n, [])
+    return pct(batch, 50) / pct(one, 50) if batch and one else math.nan
+
+
+def _batch_cell(per: dict[str, Any], n: str) -> str:
+    s = per["localtune-batch"].get(n, [])
+    ratio = _batch_ratio(per, n)
+    return f"{_ms(pct(s, 50))} ({ratio:.1f}×)" if s and not math.isnan(ratio) else "not run"
 
 
 def judge(results: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -195,6 +240,11 @@ def judge(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             detail = f"wall p50 {_ms(p50)} ms, CPU p50 {_ms(cpu)} ms"
             detail += "" if cpu <= limit else " (over the limit in CPU time too)"
             out.append((name, "PASS" if p50 <= limit else "FAIL", detail))
+        for n in sorted(int(k) for k in per.get("localtune-batch", {})):
+            ratio = _batch_ratio(per, str(n))
+            name = f"batch of {BATCH} ≤ {BATCH_RATIO:.0f}× one ask at n = {n}, d = {d} (reference)"
+            status = "INFO" if math.isnan(ratio) else "PASS" if ratio <= BATCH_RATIO else "FAIL"
+            out.append((name, status, f"CPU {ratio:.1f}×"))
         for peer in ("optuna-gp", "skopt-gp"):
             key = str(TARGET_RATIO_N)
             theirs, mine = per.get(peer, {}).get(key), ours.get(key)
@@ -265,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
             asks, tells = time_localtune(d, args.ns, args.repeats, args.seed)
             _store(per, "localtune-bayesian", asks)
             _store(per, "localtune-tell", tells)
+            batch_ns = [n for n in args.ns if n <= args.peer_max_n]
+            _store(
+                per, "localtune-batch", time_localtune_batch(d, batch_ns, args.repeats, args.seed)
+            )
             print(f"d={d} localtune done in {time.perf_counter() - t0:.0f}s", flush=True)
         peer_ns = [n for n in args.ns if n <= args.peer_max_n]
         for m, fn in runners.items():

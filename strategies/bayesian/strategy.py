@@ -195,6 +195,7 @@ class BayesianStrategy(Strategy):
         self._sobol = qmc.Sobol(space.n_params, scramble=True, rng=self.rng)
         self._theta: np.ndarray | None = None
         self._fit_n = 0
+        self._cache: tuple[int, list[np.ndarray], np.ndarray, gp.Posterior] | None = None
 
     # -- observations -----------------------------------------------------------------------
     def _on_observation(self, unit: np.ndarray, loss: float | None) -> None:
@@ -255,12 +256,8 @@ class BayesianStrategy(Strategy):
         return rows[int(self.rng.integers(len(rows)))] if rows else None
 
     def _bo_point(self, seen: set[Key]) -> np.ndarray | None:
-        units, y = self._model_data()
-        x = self.space.encode(np.asarray(units))
-        self._maybe_refit(x, y)
-        assert self._theta is not None  # set by _maybe_refit
+        units, y, post = self._model()
         pending = self._pending_units()
-        post = gp.Posterior(self._theta, x, y, self.layout)
         best = np.array([y.min()])
         if pending:
             xp = self.space.encode(np.asarray(pending))
@@ -277,6 +274,20 @@ class BayesianStrategy(Strategy):
             multiscale=self.multiscale,
         )
         return opt.maximize(incumbents, seen)
+
+    def _model(self) -> tuple[list[np.ndarray], np.ndarray, gp.Posterior]:
+        """Model rows, targets and the GP posterior on the observations (pending trials are
+        added per ask, by fantasies). Kept while no result arrives: the asks of a batch (all
+        pending, nothing told in between) share one transform, fit and factorisation, so an
+        extra point of a batch costs its fantasies and acquisition search, not a refit."""
+        if self._cache is not None and self._cache[0] == len(self._losses):
+            return self._cache[1:]
+        units, y = self._model_data()
+        x = self.space.encode(np.asarray(units))
+        self._maybe_refit(x, y)
+        assert self._theta is not None  # set by _maybe_refit
+        self._cache = (len(self._losses), units, y, gp.Posterior(self._theta, x, y, self.layout))
+        return self._cache[1:]
 
     def _model_data(self) -> tuple[list[np.ndarray], np.ndarray]:
         """Unit rows and transformed, standardised targets (failures imputed as the worst)."""

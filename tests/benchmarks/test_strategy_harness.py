@@ -243,5 +243,8 @@ def test_latency_smoke_reports_percentiles_and_verdicts(
     assert len(wall) == len(cpu) == 2 and all(w > 0 for w in wall)
     out = capsys.readouterr().out
     assert "SKIP: ask() p50 ≤ 50 ms at n = 100, d = 6" in out  # n = 100 was not measured
+    batch = results["dims"]["6"]["localtune-batch"]["12"]
+    assert len(batch) == 1 and batch[0] > 0  # one batch of 8 pending asks (repeats // 3 ≥ 1)
+    assert "batch of 8 ≤ 2× one ask at n = 12, d = 6 (reference)" in out
     with pytest.raises(SystemExit):
         latency.main(["--dims", "5"])  # the objective needs multiples of 6
