@@ -101,6 +101,31 @@ def run(method: str, objective: Objective, seed: int, in_flight: int = IN_FLIGHT
     return run_localtune(objective, seed, options, in_flight)
 
 
+def landscape(objective: Objective, n: int, seed: int = 0) -> str:
+    """``n`` uniform random configurations of the seed's space: the best, median and 99th
+    percentile AUC, and the median best of ``TRIALS`` draws from them (2000 resamples)."""
+    rng = np.random.default_rng(seed)
+    values = np.array(
+        [
+            objective(
+                {
+                    "eta": float(rng.uniform(0.0, 1.0)),
+                    "alpha": float(rng.uniform(0.0, 2.0)),
+                    "min_child_weight": float(rng.uniform(1.0, 10.0)),
+                    "max_depth": int(rng.integers(1, 11)),
+                }
+            )
+            for _ in range(n)
+        ]
+    )
+    best_of = [values[rng.choice(n, TRIALS, replace=False)].max() for _ in range(2000)]
+    return (
+        f"{n} random configurations: best {values.max():.5f}, median {np.median(values):.5f}, "
+        f"99th percentile {np.quantile(values, 0.99):.5f}; "
+        f"median best of {TRIALS} random draws {np.median(best_of):.5f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.seed_seeds", description=__doc__)
     p.add_argument("--seeds", type=int, default=40, help="seeds 0 … N−1 (default 40)")
@@ -110,14 +135,17 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated; METHOD@K runs that method with K trials in flight",
     )
     p.add_argument("--in-flight", type=int, default=IN_FLIGHT, help="default K (3)")
+    p.add_argument(
+        "--random-configs",
+        type=int,
+        default=0,
+        help="also evaluate N uniform random configurations (the task's landscape)",
+    )
     args = p.parse_args(argv)
     from scipy import stats
 
     from localtune import demo
 
-    print(f"best validation AUC of {TRIALS} trainings, seeds 0-{args.seeds - 1}")
-    print("| method | in flight | median | mean ± sd | Mann-Whitney p vs first |")
-    print("|---|---|---|---|---|", flush=True)
     first: np.ndarray | None = None
     with tempfile.TemporaryDirectory(prefix="localtune-seed-seeds-") as tmp:
         home = Path(tmp)
@@ -127,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         def objective(params: dict[str, Any]) -> float:
             return train_once(home, params, data)
 
+        if args.random_configs:
+            print(landscape(objective, args.random_configs) + "\n", flush=True)
+        print(f"best validation AUC of {TRIALS} trainings, seeds 0-{args.seeds - 1}")
+        print("| method | in flight | median | mean ± sd | Mann-Whitney p vs first |")
+        print("|---|---|---|---|---|", flush=True)
         for spec in args.methods.split(","):
             method, _, k = spec.partition("@")
             in_flight = int(k) if k else args.in_flight

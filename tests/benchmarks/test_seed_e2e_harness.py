@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from benchmarks import _seed_analysis as analysis
@@ -132,7 +133,18 @@ def test_seed_seeds_searches_twenty_configurations_three_in_flight() -> None:
         lambda: (events.append("ask") or None, {}),
         lambda handle, value: events.append("tell"),
         lambda params: 0.0,
+        in_flight=3,
     )
     # three asked before the first result, then one ask per result until 20 were asked
     assert events[:4] == ["ask", "ask", "ask", "tell"]
     assert events.count("ask") == events.count("tell") == seed_seeds.TRIALS
+
+
+def test_seed_seeds_landscape_summarises_random_configurations() -> None:
+    from benchmarks import seed_seeds
+
+    values = iter(np.linspace(0.9, 0.99, 100))
+    line = seed_seeds.landscape(lambda params: float(next(values)), 100)
+    assert line.startswith("100 random configurations: best 0.99000, median 0.94500")
+    best_of = float(line.rsplit(" ", 1)[1])
+    assert 0.97 < best_of <= 0.99  # the best of 20 of 100 evenly spread values
