@@ -40,10 +40,12 @@ Decisions (documented for the README):
   every coordinate for a quarter of the candidates (the previous rule: ``local_share=0.25``,
   ``multiscale=False``), no task worse; mostly on piecewise-constant objectives (decision trees,
   accuracies), where moving a few parameters by a small step is what finds the next level.
-* **Refit schedule**: θ is refitted by L-BFGS-B on every ask while n ≤ ``REFIT_EVERY_ASK_UP_TO``;
-  beyond that only when n has grown by ≥ 5 % since the last fit (geometric thinning; between
-  refits only the Cholesky factor is recomputed). Fits are warm-started from the previous θ; a
-  cold fit also starts from the default θ₀ and a short-lengthscale variant.
+* **Refit schedule**: the model (targets, θ, factorisation) is rebuilt only when a result has
+  arrived since the last ask, so the asks of a batch share it. θ is then refitted by L-BFGS-B
+  while n ≤ ``REFIT_EVERY_ASK_UP_TO``; beyond that only when n has grown by ≥ 5 % since the last
+  fit (geometric thinning; between refits only the Cholesky factor is recomputed). Fits are
+  warm-started from the previous θ; a cold fit also starts from the default θ₀ and a
+  short-lengthscale variant.
 * **Data caps**: θ is fitted on at most ``FIT_POINTS`` = 300 observations (the best quarter plus a
   random subset of the rest, Syne Tune's scheme, drawn from the strategy's generator); the
   posterior used for the acquisition conditions on up to ``max_model_points`` (default 1000)
