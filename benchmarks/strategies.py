@@ -51,14 +51,16 @@ PRESETS = {
     ),
 }
 QUICK_TASKS = "branin,hartmann6,mixed5,knn-iris-acc,dt-wine-nll,svm-breast-acc,xgb-breast-acc"
-# Rough optimiser cost per evaluation (seconds), averaged over 50-128-evaluation runs on the
-# 2-core development machine (lightly loaded); only for the up-front estimate. The report shows
-# the measured optimiser time per run.
+# Rough optimiser cost per evaluation (seconds) on the 2-core development machine under load
+# 2-3, only for the up-front estimate (the report shows the measured optimiser time per run).
+# Optuna GP and skopt: means of the 50×1 bayesmark-lite runs of 2026-11-29 (13.4 and 22.4 s per
+# 50-evaluation run; Optuna GP at 16×8 with greenlet: 23 s per 128); they were 0.6 and 1.0,
+# which doubled the estimate. Ours and TPE: 0.5 and 0.24 s per 50 evaluations in the same runs.
 OVERHEAD_S = {
-    "localtune-bayesian": 0.1,
-    "optuna-gp": 0.6,
-    "skopt-gp": 1.0,
-    "optuna-tpe": 0.02,
+    "localtune-bayesian": 0.02,
+    "optuna-gp": 0.3,
+    "skopt-gp": 0.45,
+    "optuna-tpe": 0.01,
 }
 BUDGET_CHOICES = {
     "sequential": ["sequential"],
