@@ -75,6 +75,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.strategies", description=__doc__)
     p.add_argument("--seeds", type=int, help="seeds per (task, method, budget); default 20")
     p.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="seeds run are first-seed … first-seed + seeds − 1 (to extend an earlier run)",
+    )
+    p.add_argument(
         "--tasks",
         help="comma list of task names, groups ("
         + ",".join(GROUPS)
@@ -101,6 +107,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.tasks is None:
         args.tasks = QUICK_TASKS if args.quick else ",".join(GROUPS)
     args.budget = args.budget or "both"
+    if args.first_seed < 0:
+        p.error(f"--first-seed must be ≥ 0, got {args.first_seed}")
     if args.seeds < 1 or args.jobs < 1:
         p.error(f"--seeds and --jobs must be ≥ 1, got --seeds {args.seeds} --jobs {args.jobs}")
     return args
@@ -276,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         print(note)
     units = [
         Unit(t, m, b, seed)
-        for seed in range(args.seeds)
+        for seed in range(args.first_seed, args.first_seed + args.seeds)
         for t in tasks
         for m in methods
         for b in budgets
