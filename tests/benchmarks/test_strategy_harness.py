@@ -248,3 +248,11 @@ def test_latency_smoke_reports_percentiles_and_verdicts(
     assert "batch of 8 ≤ 2× one ask at n = 12, d = 6 (reference)" in out
     with pytest.raises(SystemExit):
         latency.main(["--dims", "5"])  # the objective needs multiples of 6
+
+
+def test_first_seed_extends_an_earlier_run(tmp_path: Path) -> None:
+    argv = ["--tasks", "branin", "--methods", "harness-random", "--budget", "sequential"]
+    assert cli.main([*argv, "--seeds", "2", "--first-seed", "3", "--out", str(tmp_path)]) == 0
+    assert sorted(r["seed"] for r in load_records(tmp_path / "raw.jsonl")) == [3, 4]
+    with pytest.raises(SystemExit):
+        cli.main([*argv, "--first-seed", "-1"])
