@@ -10,7 +10,8 @@ Decisions (documented for the README):
   trials, the rule before, started the GP on n_initial − k + 1 results — 3 for the seed example,
   4 parameters, 3 in flight — and that GP sent its first suggestions to corners of the box:
   2.85 of 20 trainings per run at eta = 0, AUC 0.5, over seeds 0–39, against 2.35 with this
-  rule alone and none with the margin at the ends of ranges (``optimize.py``); median best AUC
+  rule alone and none with the margin at the ends of ranges (``optimize.py``; eta < 0.01 stays
+  frequent, see there); median best AUC
   0.98551 → 0.98598 (``benchmarks.seed_seeds``). Sequential and batch-synchronous use,
   where no result arrives while trials are pending, is unchanged when no trial fails.)
 * **Interleaved exploration**: after ``patience`` (default 5) results in a row that did not
