@@ -61,6 +61,14 @@ def objective(x: np.ndarray) -> float:
     return float(sum(hartmann6(x[i : i + 6]) for i in range(0, x.size, 6)))
 
 
+def evaluate(trial: Any) -> tuple[int, float]:
+    """(trial id, objective at its parameters x0 … x{d−1}) — what ``tell`` takes."""
+    if trial is None:
+        raise RuntimeError("the Bayesian strategy was exhausted on a continuous space")
+    params = trial.params
+    return trial.id, objective(np.array([float(params[f"x{i}"]) for i in range(len(params))]))
+
+
 def ranges_for(d: int) -> dict[str, list[Any]]:
     items = [
         {"Name": f"x{i}", "MinValue": "0.0", "MaxValue": "1.0", "ScalingType": "Linear"}
@@ -78,7 +86,6 @@ def time_localtune(d: int, ns: list[int], repeats: int, seed: int) -> tuple[Time
     import strategies
 
     s = strategies.create("Bayesian", ranges_for(d), objective="Minimize", seed=seed)
-    names = [f"x{i}" for i in range(d)]
     asks: Timed = ({}, {})
     tells: Timed = ({}, {})
     told = 0
@@ -88,11 +95,9 @@ def time_localtune(d: int, ns: list[int], repeats: int, seed: int) -> tuple[Time
             trial = s.ask()
             if told >= n:
                 _add(*asks, n, t0)
-            if trial is None:
-                raise RuntimeError(f"Bayesian strategy exhausted after {told} tells")
-            value = objective(np.array([float(trial.params[k]) for k in names]))
+            told_args = evaluate(trial)
             t1 = _clock()
-            s.tell(trial.id, value)
+            s.tell(*told_args)
             if told >= n:
                 _add(*tells, n, t1)
             told += 1
@@ -105,23 +110,18 @@ def time_localtune_batch(d: int, ns: list[int], repeats: int, seed: int) -> Time
     import strategies
 
     s = strategies.create("Bayesian", ranges_for(d), objective="Minimize", seed=seed)
-    names = [f"x{i}" for i in range(d)]
     out: Timed = ({}, {})
     told = 0
-
-    def tell(trial: Any) -> None:
-        s.tell(trial.id, objective(np.array([float(trial.params[k]) for k in names])))
-
     for n in sorted(ns):
         while told < n:
-            tell(s.ask())
+            s.tell(*evaluate(s.ask()))
             told += 1
         for _ in range(max(1, repeats // 3)):
             t0 = _clock()
             batch = [s.ask() for _ in range(BATCH)]
             _add(*out, n, t0)
             for trial in batch:
-                tell(trial)
+                s.tell(*evaluate(trial))
     return out
 
 

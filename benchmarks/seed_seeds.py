@@ -59,14 +59,19 @@ def _search(
     return float(best)
 
 
+def seed_ranges() -> dict[str, Any]:
+    """The seed request's ParameterRanges."""
+    request = json.loads(SEED_REQUEST.read_text())
+    ranges: dict[str, Any] = request["HyperParameterTuningJobConfig"]["ParameterRanges"]
+    return ranges
+
+
 def run_localtune(
     objective: Objective, seed: int, options: dict[str, Any], in_flight: int
 ) -> float:
     import strategies
 
-    request = json.loads(SEED_REQUEST.read_text())
-    ranges = request["HyperParameterTuningJobConfig"]["ParameterRanges"]
-    s = strategies.create("Bayesian", ranges, objective="Maximize", seed=seed, **options)
+    s = strategies.create("Bayesian", seed_ranges(), objective="Maximize", seed=seed, **options)
 
     def ask() -> tuple[Any, dict[str, Any]]:
         trial = s.ask()
@@ -102,22 +107,18 @@ def run(method: str, objective: Objective, seed: int, in_flight: int = IN_FLIGHT
 
 
 def landscape(objective: Objective, n: int, seed: int = 0) -> str:
-    """``n`` uniform random configurations of the seed's space: the best, median and 99th
-    percentile AUC, and the median best of ``TRIALS`` draws from them (2000 resamples)."""
+    """``n`` random configurations of the seed's ranges (the Random strategy): the best, median
+    and 99th percentile AUC, and the median best of ``TRIALS`` draws from them (2000 resamples)."""
+    import strategies
+
+    sampler = strategies.create("Random", seed_ranges(), objective="Maximize", seed=seed)
+    values = np.empty(n)
+    for i in range(n):
+        trial = sampler.ask()
+        assert trial is not None  # a continuous space is never exhausted
+        values[i] = objective(dict(trial.params))
+        sampler.tell(trial.id, float(values[i]))
     rng = np.random.default_rng(seed)
-    values = np.array(
-        [
-            objective(
-                {
-                    "eta": float(rng.uniform(0.0, 1.0)),
-                    "alpha": float(rng.uniform(0.0, 2.0)),
-                    "min_child_weight": float(rng.uniform(1.0, 10.0)),
-                    "max_depth": int(rng.integers(1, 11)),
-                }
-            )
-            for _ in range(n)
-        ]
-    )
     best_of = [values[rng.choice(n, TRIALS, replace=False)].max() for _ in range(2000)]
     return (
         f"{n} random configurations: best {values.max():.5f}, median {np.median(values):.5f}, "
