@@ -50,6 +50,30 @@ def test_neg_log_likelihood_equals_multivariate_normal() -> None:
     assert gp.neg_log_posterior(theta, x, y, L3)[0] - prior == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.parametrize("dim", [1, 4, 6, 12])
+def test_lengthscale_prior_peaks_where_the_dimension_scaled_lognormal_density_does(
+    dim: int,
+) -> None:
+    """The MAP pull on each ℓ is towards the mode of ℓ ~ LogNormal(√2 + ½ log D, √3) in ℓ
+    (Hvarfner et al. as BoTorch maximises it), not towards e^{√2 + ½ log D}."""
+    layout = gp.Layout(dim)
+    free = layout.initial()
+
+    def penalty(log_ls: float) -> float:
+        theta = free.copy()
+        theta[:dim] = log_ls
+        return layout.neg_log_prior(theta)[0]
+
+    found = optimize.minimize_scalar(penalty, bounds=(-6.0, 6.0), method="bounded").x
+    mu = math.sqrt(2.0) + 0.5 * math.log(dim)
+    density = stats.lognorm(s=math.sqrt(3.0), scale=math.exp(mu))
+    mode = optimize.minimize_scalar(
+        lambda ls: -density.logpdf(ls), bounds=(1e-3, 50.0), method="bounded"
+    ).x
+    assert math.exp(found) == pytest.approx(mode, rel=1e-3)
+    assert mode < 1.0 < math.exp(mu)
+
+
 def test_fit_recovers_short_lengthscale_on_active_dimension() -> None:
     rng = np.random.default_rng(3)
     x = rng.random((60, 2))
