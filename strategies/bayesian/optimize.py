@@ -21,13 +21,15 @@ rate of 0 trains nothing, a dropout of 1 drops everything), and a GP sends EI's 
 box's faces: its variance and any linear trend peak there, and L-BFGS-B stops exactly on a bound.
 On the seed example (eta in [0, 1]) the search ran 2.35 of its 20 trainings per run at eta = 0,
 each an AUC of 0.5, against none with the margin (``benchmarks.seed_seeds``, seeds 0–39); random
-and Sobol points never land on a bound either. The margin does not cure the GP's pull towards
-the faces: the search still runs 2.62 trainings per run at eta < 0.01 (Optuna GP: 1.60), now
-with an AUC of 0.94–0.97 instead of 0.5 (there the MAP fit gave eta a long lengthscale and put
-the bad values on max_depth and min_child_weight). A/B, 4 seeds, margin vs none, 50 local-search
-iterations (benchmarks/README.md): bayesmark-lite 104.54 vs 102.89 (16×8) and 100.11 vs 96.27
-(50×1), synthetic functions 96.37 vs 97.58 and 115.34 vs 104.73. Integer and categorical
-coordinates keep every value (they are snapped).
+and Sobol points never land on a bound either. The margin alone did not cure the pull towards
+the faces: the search still ran 2.62 trainings per run at eta < 0.01 (Optuna GP: 1.60), with an
+AUC of 0.94–0.97 instead of 0.5, because the MAP fit gave eta a long lengthscale and put the bad
+values on max_depth and min_child_weight. The lengthscale prior's centre drives that: 2.25 per
+run with the current centre, 1.23 with BoTorch's shorter one, which cost score on the ML tasks
+(``gp.lengthscale_prior``). A/B, 4 seeds, margin vs none, 50 local-search iterations
+(benchmarks/README.md): bayesmark-lite 104.54 vs 102.89 (16×8) and 100.11 vs 96.27 (50×1),
+synthetic functions 96.37 vs 97.58 and 115.34 vs 104.73. Integer and categorical coordinates
+keep every value (they are snapped).
 """
 
 from __future__ import annotations
