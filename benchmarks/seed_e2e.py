@@ -92,6 +92,7 @@ def summarize(runs: list[dict[str, Any]], alone: dict[str, Any]) -> dict[str, An
                 "wall_s": _median([r["wall_s"] for r in results]),
                 "walls_s": [r["wall_s"] for r in results],
                 "best_auc": _median([r["best_auc"] for r in results]),
+                "best_aucs": [r["best_auc"] for r in results if r["best_auc"] is not None],
                 "cpu_s": _median([r["cpu_s"] for r in results]),
             }
     lt = summary["methods"].get("localtune")
@@ -99,6 +100,11 @@ def summarize(runs: list[dict[str, Any]], alone: dict[str, Any]) -> dict[str, An
         other = summary["methods"].get(method)
         if lt and other and other["wall_s"]:
             summary[f"ratio_localtune_{method}"] = lt["wall_s"] / other["wall_s"]
+        if lt and other and min(len(lt["best_aucs"]), len(other["best_aucs"])) >= 2:
+            from scipy import stats  # here: the worker processes measured must not load it
+
+            test = stats.mannwhitneyu(lt["best_aucs"], other["best_aucs"])
+            summary[f"auc_p_localtune_{method}"] = float(test.pvalue)
     mine = by["localtune"]
     if mine:
         summary["localtune"] = {
@@ -136,6 +142,14 @@ def report(summary: dict[str, Any]) -> str:
     for method in ("optuna-tpe", "optuna-gp"):
         if f"ratio_localtune_{method}" in summary:
             lines.append(f"\nlocaltune / {method}: {summary[f'ratio_localtune_{method}']:.2f}")
+    lines.append("\nbest AUC over repeats (mean ± sd; two-sided Mann-Whitney p vs localtune):")
+    for method, m in summary["methods"].items():
+        aucs = m["best_aucs"]
+        if aucs:
+            sd = statistics.stdev(aucs) if len(aucs) > 1 else 0.0
+            p = summary.get(f"auc_p_localtune_{method}")
+            vs = "" if p is None else f", p = {p:.3f}"
+            lines.append(f"  {method:<11} {statistics.mean(aucs):.5f} ± {sd:.5f}{vs}")
     lt = summary.get("localtune")
     if lt:
         lines.append("\nlocaltune, mean per job (ms; median over repeats):")

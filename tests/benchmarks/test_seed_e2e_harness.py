@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from benchmarks import _seed_analysis as analysis
 from benchmarks import seed_e2e
@@ -74,6 +75,38 @@ def test_a_log_without_timings_is_left_out(tmp_path: Path) -> None:
     rows = [_row(tmp_path, "a", 100.0, 100.21, log="crashed\n")]
     assert analysis.breakdown(rows) == {}
     assert analysis.job_peaks(rows) is None
+
+
+def _summary_run(method: str, auc: float) -> dict[str, Any]:
+    run: dict[str, Any] = {"method": method, "wall_s": 1.0, "best_auc": auc, "cpu_s": 1.0}
+    if method == "localtune":
+        run.update(
+            breakdown_ms={},
+            slot_idle={"mean_ms": 1.0, "max_ms": 2.0, "first_launch_ms": 3.0},
+            engine_cpu_s=1.0,
+            jobs_cpu_s=1.0,
+            store_ms_per_job=1.0,
+            store_calls_per_job=1.0,
+            engine_peak_mib=1.0,
+            job_peak_mib={"max": 1.0},
+            failed=[],
+            status="Completed",
+        )
+    else:
+        run["peak_mib"] = 1.0
+    return run
+
+
+def test_best_aucs_of_every_repeat_are_compared_between_methods() -> None:
+    ours, theirs = [0.981, 0.984, 0.986, 0.987], [0.975, 0.979, 0.980, 0.983]
+    runs = [_summary_run("localtune", a) for a in ours]
+    runs += [_summary_run("optuna-gp", a) for a in theirs]
+    summary = seed_e2e.summarize(runs, {"peak_mib": 5.0})
+    assert summary["methods"]["optuna-gp"]["best_aucs"] == theirs
+    expected = stats.mannwhitneyu(ours, theirs).pvalue
+    assert summary["auc_p_localtune_optuna-gp"] == pytest.approx(expected)
+    text = seed_e2e.report(summary)
+    assert f"optuna-gp   {np.mean(theirs):.5f} ± {np.std(theirs, ddof=1):.5f}, p = " in text
 
 
 def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
