@@ -22,8 +22,8 @@ MAP priors (negative log densities added to the NLL, constants dropped):
 * log ℓ_j ~ Normal(μ_D − σ²/2, σ²) with μ_D = √2 + ½ log D, σ = √3: the dimension-scaled
   prior of Hvarfner et al., "Vanilla Bayesian Optimization Performs Great in High Dimensions"
   (ICML 2024), ℓ_j ~ LogNormal(μ_D, σ²), with its centre moved half-way to the mode BoTorch's
-  MAP uses (see ``lengthscale_prior``): the MAP pulls towards ℓ ≈ 1.8 at D = 4, 2.2 at D = 6,
-  3.2 at D = 12;
+  MAP uses (see ``lengthscale_prior``, which also offers either end): the MAP pulls towards
+  ℓ ≈ 1.8 at D = 4, 2.2 at D = 6, 3.2 at D = 12;
 * log σ_f² ~ Normal(0, 1) on standardised y;
 * log σ_n² ~ Normal(−4, 1), favouring nearly deterministic objectives;
 * μ ~ Normal(0, 1);
@@ -63,21 +63,27 @@ WARP_PRIOR_SD = 0.75
 JITTER = 1e-8
 
 
-def lengthscale_prior(dim: int) -> tuple[float, float]:
-    """(mean, std) of the Normal prior on log ℓ_j: (μ_D − σ²/2, σ), μ_D = √2 + ½ log D, σ = √3.
+# Where the MAP pull on log ℓ_j sits, in units of σ² below μ_D (see ``lengthscale_prior``).
+LENGTHSCALE_PRIORS = {"median": 0.0, "midpoint": 0.5, "mode": 1.0}
+
+
+def lengthscale_prior(dim: int, kind: str = "midpoint") -> tuple[float, float]:
+    """(mean, std) of the Normal prior on log ℓ_j: (μ_D − c·σ², σ), μ_D = √2 + ½ log D, σ = √3,
+    c = 0, ½ or 1 for ``kind`` "median", "midpoint" (default) or "mode".
 
     Hvarfner et al. (2024) put ℓ_j ~ LogNormal(μ_D, σ²). Its MAP depends on the coordinates it
-    is taken in: in log ℓ (the coordinates θ holds; this module's rule before) it pulls towards
-    ℓ = e^{μ_D}, 8.2 at D = 4; in ℓ (BoTorch) towards e^{μ_D − σ²}, 0.41 at D = 4. Measured
-    (benchmarks/README.md, "The lengthscale prior"): with the first, the seed example (4
+    is taken in: in log ℓ (the coordinates θ holds; "median", this module's rule before) it pulls
+    towards the LogNormal's median e^{μ_D}, 8.2 at D = 4; in ℓ (BoTorch; "mode") towards its mode
+    e^{μ_D − σ²}, 0.41 at D = 4; "midpoint" pulls half-way (in log ℓ), 1.8 at D = 4. Measured
+    (benchmarks/README.md, "The lengthscale prior"): with "median" the seed example (4
     parameters) gave the learning rate eta a lengthscale ≈ 8, explained its bad trainings by the
     other parameters and kept suggesting eta < 0.01 (2.62 trainings per run of 20, AUC
     0.94–0.97); both shorter centres cured Ackley-5 and Hartmann6 (synthetic score 16×8 97.3 →
-    132.3 / 133.7), but BoTorch's cost ~4 points of bayesmark-lite score at 50×1 (94.3 → 90.3)
-    where the half-way centre, σ²/2, cost none (94.3 → 93.5 on seeds 0–9, 101.4 → 101.3 on
-    10–19) and gained the best average rank at 16×8."""
+    132.3 / 133.7), but "mode" cost ~4 points of bayesmark-lite score at 50×1 (94.3 → 90.3) where
+    "midpoint" cost none (94.3 → 93.5 on seeds 0–9, 101.4 → 101.3 on 10–19) and gained the best
+    average rank at 16×8."""
     sd = math.sqrt(3.0)
-    return math.sqrt(2.0) + 0.5 * math.log(dim) - 0.5 * sd * sd, sd
+    return math.sqrt(2.0) + 0.5 * math.log(dim) - LENGTHSCALE_PRIORS[kind] * sd * sd, sd
 
 
 def scaled_sqdist(a: np.ndarray, b: np.ndarray, ls: np.ndarray) -> np.ndarray:
@@ -124,10 +130,12 @@ def matern52_k(r: np.ndarray, sf2: float) -> np.ndarray:
 @dataclass(frozen=True)
 class Layout:
     """Where each hyperparameter sits in θ: D lengthscales, scale, noise, mean, then
-    (log a, log b) of the Kumaraswamy warp for each column in ``warp_cols`` (optional)."""
+    (log a, log b) of the Kumaraswamy warp for each column in ``warp_cols`` (optional); and
+    which lengthscale prior the MAP uses (a key of ``LENGTHSCALE_PRIORS``)."""
 
     dim: int
     warp_cols: tuple[int, ...] = ()
+    lengthscale_prior: str = "midpoint"
 
     @property
     def n_warp(self) -> int:
@@ -165,7 +173,7 @@ class Layout:
 
     def neg_log_prior(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         d, w = self.dim, self.n_warp
-        ls_mu, ls_sd = lengthscale_prior(d)
+        ls_mu, ls_sd = lengthscale_prior(d, self.lengthscale_prior)
         mus = np.concatenate(
             [np.full(d, ls_mu), [SCALE_PRIOR[0], NOISE_PRIOR[0], MEAN_PRIOR[0]], np.zeros(2 * w)]
         )

@@ -24,6 +24,9 @@ Decisions (documented for the README):
 * **Failures**: a trial told ``None`` (or a non-finite value) is imputed, for the model only, as
   the worst successful value observed so far, so the search steers away from it without
   distorting the scale. With no successful value the initial design simply continues.
+* **Lengthscale prior**: ``lengthscale_prior`` "midpoint" (default), "median" or "mode" — where
+  the MAP pulls each lengthscale under Hvarfner et al.'s dimension-scaled LogNormal
+  (``gp.lengthscale_prior``; chosen by measurement).
 * **Targets**: losses above Q3 + 3·IQR are clipped to that fence (``clip_outliers``, default
   on), then a Yeo-Johnson power transform (λ by maximum likelihood, scipy) is applied —
   ``output_transform="auto"`` (default) only when λ < 1, i.e. when it compresses a long tail of
@@ -136,6 +139,7 @@ class BayesianStrategy(Strategy):
         "max_model_points",
         "local_share",
         "multiscale",
+        "lengthscale_prior",
     )
 
     def __init__(
@@ -153,6 +157,7 @@ class BayesianStrategy(Strategy):
         max_model_points: int = 1000,
         local_share: float = 0.5,
         multiscale: bool = True,
+        lengthscale_prior: str = "midpoint",
         **kwargs: Any,
     ) -> None:
         super().__init__(space, **kwargs)
@@ -167,6 +172,11 @@ class BayesianStrategy(Strategy):
                 f"got {output_transform!r}"
             )
         self.output_transform = output_transform
+        if lengthscale_prior not in gp.LENGTHSCALE_PRIORS:
+            raise StrategyError(
+                f"lengthscale_prior must be one of {', '.join(gp.LENGTHSCALE_PRIORS)}; "
+                f"got {lengthscale_prior!r}"
+            )
         for flag, val in (("input_warping", input_warping), ("clip_outliers", clip_outliers)):
             if not isinstance(val, bool):
                 raise StrategyError(f"{flag} must be true or false; got {val!r}")
@@ -192,7 +202,7 @@ class BayesianStrategy(Strategy):
         self._stale = 0  # results since the incumbent last improved
         self._best = math.inf
         warp_cols = tuple(space.numeric_columns()) if input_warping else ()
-        self.layout = gp.Layout(space.n_encoded, warp_cols)
+        self.layout = gp.Layout(space.n_encoded, warp_cols, lengthscale_prior)
         self._units: list[np.ndarray] = []
         self._losses: list[float | None] = []
         self._seen: set[Key] = set()

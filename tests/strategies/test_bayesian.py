@@ -213,6 +213,24 @@ def test_a_diverged_run_does_not_blind_the_model() -> None:
         strategies.create("Bayesian", box([0], [1]), patience=0)
 
 
+def test_lengthscale_prior_option_is_checked_and_changes_the_search() -> None:
+    with pytest.raises(StrategyError, match="lengthscale_prior must be one of median, midpoint"):
+        strategies.create("Bayesian", box([0], [1]), lengthscale_prior="botorch")
+    asked: dict[str, list[float]] = {}
+    for kind in ("median", "midpoint", "mode"):
+        s = strategies.create(
+            "Bayesian", box([0, 0], [1, 1]), seed=3, n_initial=4, lengthscale_prior=kind
+        )
+        for _ in range(8):
+            t = s.ask()
+            assert t is not None
+            x0, x1 = float(t.params["x0"]), float(t.params["x1"])
+            s.tell(t.id, math.sin(9 * x0) + (x1 - 0.4) ** 2)
+            asked.setdefault(kind, []).append(x0)
+    assert asked["midpoint"][:4] == asked["median"][:4] == asked["mode"][:4]  # initial design
+    assert len({tuple(v[4:]) for v in asked.values()}) == 3  # the model differs
+
+
 def _async_asks(sign: float, n_asks: int, in_flight: int = 3) -> list[dict[str, object]]:
     """Asks of a Bayesian search with ``in_flight`` trials running, as the engine runs it: ask
     ``in_flight``, then tell the oldest and ask the next; values ``sign · f``."""

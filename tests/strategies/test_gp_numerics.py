@@ -50,30 +50,33 @@ def test_neg_log_likelihood_equals_multivariate_normal() -> None:
     assert gp.neg_log_posterior(theta, x, y, L3)[0] - prior == pytest.approx(expected, rel=1e-9)
 
 
+def _lengthscale_penalty(log_ls: float, layout: gp.Layout) -> float:
+    """The prior's penalty with every lengthscale at exp(log_ls), the rest at the initial θ."""
+    theta = layout.initial()
+    theta[: layout.dim] = log_ls
+    return layout.neg_log_prior(theta)[0]
+
+
 @pytest.mark.parametrize("dim", [1, 4, 6, 12])
-def test_lengthscale_prior_pulls_between_the_two_modes_of_the_dimension_scaled_lognormal(
-    dim: int,
-) -> None:
-    """The MAP pull on each ℓ is towards the geometric mean of the modes of ℓ ~ LogNormal(√2 +
-    ½ log D, √3) taken in log ℓ and in ℓ (Hvarfner et al.; BoTorch takes the second)."""
-    layout = gp.Layout(dim)
-    free = layout.initial()
-
-    def penalty(log_ls: float) -> float:
-        theta = free.copy()
-        theta[:dim] = log_ls
-        return layout.neg_log_prior(theta)[0]
-
-    found = optimize.minimize_scalar(penalty, bounds=(-6.0, 6.0), method="bounded").x
+def test_lengthscale_priors_pull_to_the_median_the_mode_or_between(dim: int) -> None:
+    """Of ℓ ~ LogNormal(√2 + ½ log D, √3) (Hvarfner et al.), "median" is the mode of the density
+    of log ℓ, "mode" that of ℓ (BoTorch's MAP), "midpoint" (the default) half-way in log ℓ."""
     density = stats.lognorm(s=math.sqrt(3.0), scale=math.exp(math.sqrt(2.0) + 0.5 * math.log(dim)))
-    mode_in_ls = optimize.minimize_scalar(
+    mode = optimize.minimize_scalar(
         lambda ls: -density.logpdf(ls), bounds=(1e-3, 50.0), method="bounded"
     ).x
-    mode_in_log_ls = optimize.minimize_scalar(
-        lambda u: -density.logpdf(math.exp(u)) - u, bounds=(-6.0, 6.0), method="bounded"
-    ).x
-    assert found == pytest.approx(0.5 * (math.log(mode_in_ls) + mode_in_log_ls), abs=1e-4)
-    assert mode_in_ls < math.exp(found) < math.exp(mode_in_log_ls)
+    expected = {
+        "median": math.log(density.median()),
+        "mode": math.log(mode),
+        "midpoint": 0.5 * (math.log(density.median()) + math.log(mode)),
+    }
+    assert gp.Layout(dim).lengthscale_prior == "midpoint"
+    for kind, centre in expected.items():
+        layout = gp.Layout(dim, lengthscale_prior=kind)
+        found = optimize.minimize_scalar(
+            _lengthscale_penalty, args=(layout,), bounds=(-6.0, 6.0), method="bounded"
+        ).x
+        assert found == pytest.approx(centre, abs=1e-4), kind
 
 
 def test_fit_recovers_short_lengthscale_on_active_dimension() -> None:
