@@ -173,6 +173,18 @@ def test_seed_seeds_searches_twenty_configurations_three_in_flight() -> None:
     assert events.count("ask") == events.count("tell") == seed_seeds.TRIALS
 
 
+def test_seed_seeds_keeps_every_training_of_every_seed() -> None:
+    from benchmarks import seed_seeds
+
+    bests, trained = seed_seeds.run_seeds(
+        "localtune-bayesian", lambda params: -abs(params["eta"] - 0.3), seeds=2, in_flight=3
+    )
+    assert len(trained) == 2 * seed_seeds.TRIALS
+    per_seed = [trained[: seed_seeds.TRIALS], trained[seed_seeds.TRIALS :]]
+    assert list(bests) == [max(value for _, value in run) for run in per_seed]
+    assert all(value == -abs(params["eta"] - 0.3) for params, value in trained)
+
+
 def test_seed_seeds_landscape_summarises_random_configurations() -> None:
     from benchmarks import seed_seeds
 
