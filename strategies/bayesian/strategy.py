@@ -172,7 +172,7 @@ class BayesianStrategy(Strategy):
                 f"got {output_transform!r}"
             )
         self.output_transform = output_transform
-        if lengthscale_prior not in gp.LENGTHSCALE_PRIORS:
+        if not isinstance(lengthscale_prior, str) or lengthscale_prior not in gp.LENGTHSCALE_PRIORS:
             raise StrategyError(
                 f"lengthscale_prior must be one of {', '.join(gp.LENGTHSCALE_PRIORS)}; "
                 f"got {lengthscale_prior!r}"

@@ -216,6 +216,8 @@ def test_a_diverged_run_does_not_blind_the_model() -> None:
 def test_lengthscale_prior_option_is_checked_and_changes_the_search() -> None:
     with pytest.raises(StrategyError, match="lengthscale_prior must be one of median, midpoint"):
         strategies.create("Bayesian", box([0], [1]), lengthscale_prior="botorch")
+    with pytest.raises(StrategyError, match="lengthscale_prior must be one of"):
+        strategies.create("Bayesian", box([0], [1]), lengthscale_prior=["mode"])
     asked: dict[str, list[float]] = {}
     for kind in ("median", "midpoint", "mode"):
         s = strategies.create(
