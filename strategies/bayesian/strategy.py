@@ -11,9 +11,9 @@ Decisions (documented for the README):
   4 parameters, 3 in flight — and that GP sent its first suggestions to corners of the box:
   2.85 of 20 trainings per run at eta = 0, AUC 0.5, over seeds 0–39, against 2.35 with this
   rule alone and none with the margin at the ends of ranges (``optimize.py``; eta < 0.01 stays
-  frequent, see there); median best AUC
-  0.98551 → 0.98598 (``benchmarks.seed_seeds``). Sequential and batch-synchronous use,
-  where no result arrives while trials are pending, is unchanged when no trial fails.)
+  frequent, see there); median best AUC 0.98551 → 0.98598 (``benchmarks.seed_seeds``).
+  Sequential and batch-synchronous use, where no result arrives while trials are pending, is
+  unchanged when no trial fails.)
 * **Interleaved exploration**: after ``patience`` (default 5) results in a row that did not
   improve the best value, the next ask is the next point of the space-filling design instead of
   the EI maximiser (then the count restarts); option ``random_fraction`` (default 0) adds
@@ -65,7 +65,7 @@ Decisions (documented for the README):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -88,6 +88,12 @@ def _int_option(name: str, value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise StrategyError(f"{name} must be an integer >= {minimum}; got {value!r}")
     return int(value)
+
+
+def _choice_option(name: str, value: object, choices: Collection[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise StrategyError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
 
 
 def _standardise(raw: np.ndarray, transform: str, clip_outliers: bool) -> np.ndarray:
@@ -166,23 +172,20 @@ class BayesianStrategy(Strategy):
         self.n_candidates = _int_option("n_candidates", n_candidates, 1)
         self.n_fantasies = _int_option("n_fantasies", n_fantasies, 1)
         self.max_model_points = _int_option("max_model_points", max_model_points, 10)
-        if output_transform not in OUTPUT_TRANSFORMS:
-            raise StrategyError(
-                f"output_transform must be one of {', '.join(OUTPUT_TRANSFORMS)}; "
-                f"got {output_transform!r}"
-            )
-        self.output_transform = output_transform
-        if not isinstance(lengthscale_prior, str) or lengthscale_prior not in gp.LENGTHSCALE_PRIORS:
-            raise StrategyError(
-                f"lengthscale_prior must be one of {', '.join(gp.LENGTHSCALE_PRIORS)}; "
-                f"got {lengthscale_prior!r}"
-            )
-        for flag, val in (("input_warping", input_warping), ("clip_outliers", clip_outliers)):
+        self.output_transform = _choice_option(
+            "output_transform", output_transform, OUTPUT_TRANSFORMS
+        )
+        lengthscale_prior = _choice_option(
+            "lengthscale_prior", lengthscale_prior, gp.LENGTHSCALE_PRIORS
+        )
+        for flag, val in (
+            ("input_warping", input_warping),
+            ("clip_outliers", clip_outliers),
+            ("multiscale", multiscale),
+        ):
             if not isinstance(val, bool):
                 raise StrategyError(f"{flag} must be true or false; got {val!r}")
         self.clip_outliers = clip_outliers
-        if not isinstance(multiscale, bool):
-            raise StrategyError(f"multiscale must be true or false; got {multiscale!r}")
         self.multiscale = multiscale
         if (
             isinstance(local_share, bool)
