@@ -2,9 +2,9 @@
 
 One thread per tuning job runs :meth:`TuningRun.run`. Each turn it records the training jobs
 that ended, feeds their results to the strategy, acts on stop requests and limits, and launches
-jobs while fewer than ``MaxParallelTrainingJobs`` run. The strategy is asked for the next
-configuration ahead of time on a thread of its own (:mod:`localtune.engine.asking`), so a freed
-slot is refilled at once and the loop never waits for the strategy to think.
+jobs while fewer than ``MaxParallelTrainingJobs`` run. The strategy is asked for a free slot's
+configuration on a thread of its own (:mod:`localtune.engine.asking`), after the turn's results
+were told, so the loop never waits for the strategy to think.
 
 Choices where SageMaker is silent (UNKNOWN; see also :mod:`localtune.engine.lifecycle`):
 - Budget: ``MaxNumberOfTrainingJobs`` counts configurations launched (the NNN of the names). A
@@ -43,7 +43,7 @@ from localtune.engine import (
     recovery,
     warm_start,
 )
-from localtune.engine.asking import PENDING, AskAhead
+from localtune.engine.asking import PENDING, Asker
 from localtune.engine.completion import CompletionTracker
 from localtune.engine.jobs import (
     JobEvents,
@@ -101,7 +101,7 @@ class TuningRun:
         self.criteria = CompletionTracker(self.config.get("TuningJobCompletionCriteria"))
         self.parallel = int(self.config["ResourceLimits"]["MaxParallelTrainingJobs"])
         self.search: Search | None = None
-        self.asks: AskAhead | None = None
+        self.asks: Asker | None = None
 
     # -- called from other threads -------------------------------------------------------------
     def wake(self) -> None:
@@ -177,7 +177,6 @@ class TuningRun:
                 *(self._ending or ending.natural_end(self.store.list_training_jobs(self.name)))
             )
             return True
-        self._prepare()
         return False
 
     # -- recording ------------------------------------------------------------------------------
@@ -341,7 +340,7 @@ class TuningRun:
                 continue
             if self._launched >= self.budget:
                 return
-            suggestion = self.asks.take(self.budget - self._launched)
+            suggestion = self.asks.take()
             if suggestion is None or suggestion is PENDING:
                 return  # nothing left, or woken when the suggestion is ready
             assert isinstance(suggestion, Suggestion)
@@ -349,12 +348,6 @@ class TuningRun:
             self._launch(
                 Slot(self._launched, suggestion.definition_index, suggestion.tuned, suggestion)
             )
-
-    def _prepare(self) -> None:
-        """Have the next configuration asked while the jobs run (:mod:`localtune.engine.asking`)."""
-        assert self.asks is not None
-        if not self._retries and self._ending is None:
-            self.asks.fill(self.budget - self._launched)
 
     def _launch(self, slot: Slot) -> None:
         assert self.search is not None and self.asks is not None
@@ -402,7 +395,7 @@ class TuningRun:
         self._launched = max((j["seq"] or 0 for j in finished), default=0)
         self.search = Search(self.request, launched=self._launched)
         warm_start.seed(self.search, self.store, self.request)
-        self.asks = AskAhead(self.search, self.wake)
+        self.asks = Asker(self.search, self.wake)
         self.search_reports = self.search.strategy_name == "Hyperband" or (
             self.search.stopping is not None
         )
