@@ -76,7 +76,16 @@ def log_ei(mean: np.ndarray, var: np.ndarray, best: np.ndarray) -> np.ndarray:
     per_sample = np.log(sigma) + log_h(z)
     if per_sample.shape[1] == 1:  # one sample: the log-sum-exp is the identity
         return per_sample[:, 0]
-    return special.logsumexp(per_sample, axis=1) - math.log(mean.shape[1])
+    return _log_mean_exp(per_sample)
+
+
+def _log_mean_exp(a: np.ndarray) -> np.ndarray:
+    """log(mean_s exp(a[:, s])) row by row, shifted by the row maximum (finite input: every
+    log-EI is finite). ``scipy.special.logsumexp`` computes the same but spends ~0.5 ms per call
+    on argument handling — 3.5 ms of a 20 ms ask with fantasies (4 parameters, 3 in flight)."""
+    top = a.max(axis=1, keepdims=True)
+    total = np.exp(a - top).sum(axis=1)
+    return top[:, 0] + np.log(total) - math.log(a.shape[1])
 
 
 def log_ei_with_grad(

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import linalg
@@ -171,7 +172,10 @@ class Layout:
             + [LOG_WARP_BOUNDS] * (2 * self.n_warp)
         )
 
-    def neg_log_prior(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+    @cached_property
+    def _prior(self) -> tuple[np.ndarray, np.ndarray]:
+        """Means and standard deviations of the Normal priors on θ (computed once per layout:
+        the MAP fit evaluates the prior tens of times per ask)."""
         d, w = self.dim, self.n_warp
         ls_mu, ls_sd = lengthscale_prior(d, self.lengthscale_prior)
         mus = np.concatenate(
@@ -184,6 +188,10 @@ class Layout:
                 np.full(2 * w, WARP_PRIOR_SD),
             ]
         )
+        return mus, sds
+
+    def neg_log_prior(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        mus, sds = self._prior
         z = (theta - mus) / sds
         return 0.5 * float(z @ z), z / sds
 

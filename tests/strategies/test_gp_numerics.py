@@ -163,6 +163,20 @@ def test_log_ei_equals_log_of_plain_ei_in_the_body() -> None:
     np.testing.assert_allclose(log_ei(mean, var, best), np.log(ei), rtol=1e-10)
 
 
+def test_log_ei_over_fantasy_samples_is_the_log_of_the_mean_ei() -> None:
+    """With S samples (pending trials), log-EI is log of the mean over samples of each sample's
+    EI with its own incumbent — also where one sample's EI dwarfs the others'."""
+    rng = np.random.default_rng(3)
+    mean = rng.normal(0.0, 1.0, (6, 16))
+    mean[0, 3] = -40.0  # one sample far below its incumbent: EI ~ 40, the others ~ 0
+    var = rng.uniform(0.05, 2.0, 6)
+    best = rng.normal(-0.5, 0.5, 16)
+    sigma = np.sqrt(var)[:, None]
+    z = (best[None, :] - mean) / sigma
+    ei = sigma * (stats.norm.pdf(z) + z * stats.norm.cdf(z))
+    np.testing.assert_allclose(log_ei(mean, var, best), np.log(ei.mean(axis=1)), rtol=1e-10)
+
+
 def test_kumaraswamy_warp_is_monotone_identity_at_one_and_fits_a_skewed_function() -> None:
     from strategies.bayesian.warping import kumaraswamy
 
