@@ -81,8 +81,10 @@ def log_ei(mean: np.ndarray, var: np.ndarray, best: np.ndarray) -> np.ndarray:
 
 def _log_mean_exp(a: np.ndarray) -> np.ndarray:
     """log(mean_s exp(a[:, s])) row by row, shifted by the row maximum (finite input: every
-    log-EI is finite). ``scipy.special.logsumexp`` computes the same but spends ~0.5 ms per call
-    on argument handling — 3.5 ms of a 20 ms ask with fantasies (4 parameters, 3 in flight)."""
+    log-EI is finite). ``scipy.special.logsumexp`` computes the same with ~0.12 ms of argument
+    handling per call (measured: 3 rows 123 vs 8 µs, 655 rows 370 vs 123 µs); an ask with
+    fantasies makes ~6 such calls, and an ask on the seed example's space with 3 in flight got
+    about 1 ms (5 %) faster."""
     top = a.max(axis=1, keepdims=True)
     total = np.exp(a - top).sum(axis=1)
     return top[:, 0] + np.log(total) - math.log(a.shape[1])
