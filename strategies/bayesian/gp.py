@@ -345,29 +345,44 @@ class Posterior:
         """Condition on samples of the noisy outcomes at xq [m, D] (pending trials) of a
         posterior with one target column: z [m, S] standard normal draws give the samples
         y_q = μ_q + chol(Σ_q + σ_n² I) z [m, S], and the result is the posterior on the inputs
-        plus xq with targets [y; y_q] (S columns, same θ), returned with y_q.
-
-        The Cholesky factor grows by a block instead of being computed anew: with
-        B = L⁻¹ K(X, xq), the factor of the joint kernel matrix is [[L, 0], [Bᵀ, C]] where
-        C = chol(K(xq, xq) + σ_n² I − BᵀB) — O(n² m) work instead of O((n + m)³). The same B
-        gives the posterior covariance Σ_q = K(xq, xq) − BᵀB the samples are drawn from."""
+        plus xq with targets [y; y_q] (S columns, same θ), returned with y_q. The factor grows
+        by a block (:meth:`_grown`), whose B = L⁻¹ K(X, xq) also gives the posterior covariance
+        Σ_q = K(xq, xq) − BᵀB the samples are drawn from."""
         xw = self.h.warp(xq)
-        kq = matern52_k(self._r(xw), self.h.sf2)  # [m, n]
+        kq, b, noisy = self._block(xw)
         mean = self.h.mean + kq @ self.alpha
+        draws = mean[:, None] + cholesky(noisy, self.h.sf2) @ z
+        y = np.vstack([np.repeat(self.y[:, None], z.shape[1], axis=1), draws])
+        return self._grown(xw, b, noisy, y), draws
+
+    def extend(self, xq: np.ndarray, y: np.ndarray) -> Posterior:
+        """The posterior (same θ) on the inputs plus xq [m, D], with targets y for all n + m
+        rows (the old rows' targets may change: the strategy re-standardises them). Between
+        refits of θ this replaces a new factorisation: O(n² m) instead of O((n + m)³)."""
+        xw = self.h.warp(xq)
+        _, b, noisy = self._block(xw)
+        return self._grown(xw, b, noisy, y)
+
+    def _block(self, xw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For warped new inputs xw [m, D]: K(xw, X) [m, n], B = L⁻¹ K(X, xw) [n, m] and the
+        noisy Schur complement K(xw, xw) + σ_n² I − BᵀB [m, m] (symmetrised)."""
+        kq = matern52_k(self._r(xw), self.h.sf2)  # [m, n]
         b = self._solve_l(kq.T)  # [n, m]
         kqq = matern52_k(np.sqrt(scaled_sqdist(xw, xw, self.h.ls)), self.h.sf2)
         noisy = kqq - b.T @ b + self.h.sn2 * np.eye(len(xw))
-        noisy = 0.5 * (noisy + noisy.T)
-        draws = mean[:, None] + cholesky(noisy, self.h.sf2) @ z
+        return kq, b, 0.5 * (noisy + noisy.T)
+
+    def _grown(self, xw: np.ndarray, b: np.ndarray, noisy: np.ndarray, y: np.ndarray) -> Posterior:
+        """The posterior on [X; xw] with targets y: the factor of the joint kernel matrix is
+        [[L, 0], [Bᵀ, C]] with C = chol(K(xw, xw) + σ_n² I − BᵀB) — O(n² m) work."""
         n, m = len(self.x), len(xw)
         chol = np.zeros((n + m, n + m))
         chol[:n, :n] = self.chol
         chol[n:, :n] = b.T
         chol[n:, n:] = cholesky(noisy + JITTER * np.eye(m), self.h.sf2)
-        y = np.vstack([np.repeat(self.y[:, None], z.shape[1], axis=1), draws])
         joint = Posterior.__new__(Posterior)
         joint._setup(self.theta, self.layout, np.vstack([self.x, xw]), y, chol)
-        return joint, draws
+        return joint
 
     def _sqdist(self, a_scaled: np.ndarray) -> np.ndarray:
         """r² [m, n] between rows a/ℓ [m, D] and the inputs, by ‖a‖² + ‖b‖² − 2abᵀ (GEMM)."""

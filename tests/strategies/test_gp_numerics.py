@@ -270,3 +270,20 @@ def test_fantasized_posterior_equals_one_built_on_all_inputs(layout: gp.Layout) 
     xq = rng.random((50, 3))
     for got, want in zip(extended.predict(xq), full.predict(xq), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("layout", [L3, WARPED], ids=["plain", "warped"])
+def test_extended_posterior_equals_one_built_on_all_inputs(layout: gp.Layout) -> None:
+    # Between refits the strategy grows the factor by the new results' rows, with every
+    # target re-standardised; the result must be the posterior a full factorisation gives.
+    x, y = data(n=40)
+    rng = np.random.default_rng(6)
+    theta = layout.initial() + rng.normal(0.0, 0.3, len(layout.initial()))
+    old = gp.Posterior(theta, x[:33], y[:33], layout)
+    y_new = (y - y.mean()) / y.std()
+    extended = old.extend(x[33:], y_new)
+    full = gp.Posterior(theta, x, y_new, layout)
+    np.testing.assert_allclose(extended.chol, full.chol, rtol=1e-7, atol=1e-9)
+    xq = rng.random((50, 3))
+    for got, want in zip(extended.predict(xq), full.predict(xq), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
