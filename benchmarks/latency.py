@@ -30,6 +30,7 @@ import importlib.util  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -88,8 +89,8 @@ class Sampler:
 
     name = ""
 
-    def __init__(self, d: int, seed: int, repeats: int) -> None:
-        self.d, self.seed, self.per_n = d, seed, repeats
+    def __init__(self, d: int, repeats: int) -> None:
+        self.d, self.per_n = d, repeats
         self.timed: Timed = ({}, {})
 
     def advance(self, n: int) -> None:
@@ -102,25 +103,32 @@ class Sampler:
         _store(per, self.name, self.timed)
 
 
-class LocaltuneAsks(Sampler):
+class LocaltuneLoop(Sampler):
     """The real ask/tell loop (tells need asked trial ids), so reaching n = 1000 costs the sum of
-    all earlier asks; the samples at n are the asks made after n, n+1, … tells. ``tell()`` is
-    timed too (``tells``)."""
-
-    name = "localtune-bayesian"
+    all earlier asks."""
 
     def __init__(self, d: int, seed: int, repeats: int) -> None:
         import strategies
 
-        super().__init__(d, seed, repeats)
+        super().__init__(d, repeats)
         self.strategy = strategies.create("Bayesian", ranges_for(d), seed=seed)
         self.told = 0
-        self.tells: Timed = ({}, {})
 
     def advance(self, n: int) -> None:
         while self.told < n:
             self.strategy.tell(*evaluate(self.strategy.ask()))
             self.told += 1
+
+
+class LocaltuneAsks(LocaltuneLoop):
+    """The samples at n are the asks made after n, n+1, … tells; ``tell()`` is timed too
+    (``tells``)."""
+
+    name = "localtune-bayesian"
+
+    def __init__(self, d: int, seed: int, repeats: int) -> None:
+        super().__init__(d, seed, repeats)
+        self.tells: Timed = ({}, {})
 
     def sample(self, n: int) -> None:
         t0 = _clock()
@@ -137,7 +145,7 @@ class LocaltuneAsks(Sampler):
         _store(per, "localtune-tell", self.tells)
 
 
-class LocaltuneBatch(LocaltuneAsks):
+class LocaltuneBatch(LocaltuneLoop):
     """``BATCH`` asks in a row (all pending, nothing told in between: one round of a synchronous
     batch, e.g. 16×8) after n tells; ``repeats // 3`` batches per n."""
 
@@ -155,9 +163,6 @@ class LocaltuneBatch(LocaltuneAsks):
             self.strategy.tell(*evaluate(trial))
         self.told += BATCH
 
-    def store(self, per: dict[str, dict[str, list[float]]]) -> None:
-        _store(per, self.name, self.timed)
-
 
 class OptunaGP(Sampler):
     """n finished trials added directly (``study.add_trial``); a sample is ``study.ask()`` plus
@@ -169,7 +174,7 @@ class OptunaGP(Sampler):
     def __init__(self, d: int, seed: int, repeats: int) -> None:
         import optuna
 
-        super().__init__(d, seed, repeats)
+        super().__init__(d, repeats)
         optuna.logging.set_verbosity(optuna.logging.ERROR)
         self.optuna = optuna
         self.rng = np.random.default_rng(seed)
@@ -207,7 +212,7 @@ class SkoptGP(Sampler):
     def __init__(self, d: int, seed: int, repeats: int) -> None:
         from skopt import Optimizer
 
-        super().__init__(d, seed, repeats)
+        super().__init__(d, repeats)
         self.rng = np.random.default_rng(seed)
         self.opt = Optimizer([(0.0, 1.0)] * d, base_estimator="GP", random_state=seed)
         self.have = 0
@@ -371,7 +376,10 @@ def main(argv: list[str] | None = None) -> int:
         why = METHODS[m].missing() if m in METHODS else "unknown method"
         if why:
             notes.append(f"note: skipping {m}: {why}")
-    peer_classes: dict[str, type[Sampler]] = {"optuna-gp": OptunaGP, "skopt-gp": SkoptGP}
+    peer_classes: dict[str, Callable[[int, int, int], Sampler]] = {
+        "optuna-gp": OptunaGP,
+        "skopt-gp": SkoptGP,
+    }
     for d in args.dims:
         samplers: list[tuple[Sampler, int]] = []
         if "localtune-bayesian" in wanted and METHODS["localtune-bayesian"].missing() is None:

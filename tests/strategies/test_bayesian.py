@@ -281,7 +281,7 @@ def test_bayesian_keeps_off_the_ends_of_continuous_ranges() -> None:
 def test_model_between_refits_equals_a_fresh_factorisation() -> None:
     """Past REFIT_EVERY_ASK_UP_TO observations θ is kept between refits and the posterior's
     factor is grown by the new results; its predictions equal a posterior built from scratch on
-    the same rows and targets, and a refit builds a new one."""
+    the same rows and targets."""
     from strategies.bayesian import gp
     from strategies.bayesian.strategy import REFIT_EVERY_ASK_UP_TO, BayesianStrategy
 
