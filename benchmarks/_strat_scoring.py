@@ -14,8 +14,9 @@ For a task:
 
 A run's value after round i is the cumulative minimum over rounds of each round's best
 evaluation; its normalised loss is (min(S, clip) - opt) / (clip - opt), negative when the run
-beat every reference run. Score = 100 * (1 - mean normalised loss): 100 = the best any reference
-method found, 0 = a median random draw.
+beat every reference run, and floored at -1 as bayesmark floors it (``experiment_analysis.py``:
+one run far below ``opt`` cannot outweigh the others). Score = 100 * (1 - mean normalised loss):
+100 = the best any reference method found, 0 = a median random draw.
 
 ``opt`` depends on which reference methods ran and how many seeds and budgets they had (more
 runs, a more extreme ``opt``, lower scores for everyone), so absolute scores are comparable only
@@ -124,7 +125,7 @@ def score(records: list[dict[str, Any]], baseline: str) -> Scores:
         opt, clip = out.opt[task], out.clip[task]
         span = clip - opt
         capped = np.where(np.isnan(curve), clip, np.minimum(curve, clip))
-        norm = (capped - opt) / span if span > 0 else np.zeros_like(capped)
+        norm = np.maximum((capped - opt) / span, -1.0) if span > 0 else np.zeros_like(capped)
         rows[(task, r["method"], r["budget"])].append((r["seed"], norm))
     for key, seeded in rows.items():
         seeded.sort(key=lambda item: item[0])

@@ -136,6 +136,17 @@ def test_opt_comes_from_reference_methods_so_ours_can_exceed_100() -> None:
     assert scoring.score(only_ours, "localtune-bayesian:n_initial=3").opt_from_all == ["t"]
 
 
+def test_a_run_far_below_opt_counts_at_most_minus_one_as_in_bayesmark() -> None:
+    records = [
+        _record("t", "harness-random", 0, [4.0, 6.0]),  # clip = 6 (failures count as the worst)
+        _record("t", "optuna-tpe", 0, [2.0]),  # opt = 2: span 4
+        _record("t", "localtune-bayesian", 0, [-20.0]),  # (−20 − 2) / 4 = −5.5, floored at −1
+    ]
+    sc = scoring.score(records, "harness-random")
+    assert (sc.opt["t"], sc.clip["t"]) == (2.0, 6.0)
+    assert sc.task_score(("t", "localtune-bayesian", "sequential")) == pytest.approx(200.0)
+
+
 def test_bayesian_variants_are_method_specs_with_typed_options() -> None:
     method = get_method("localtune-bayesian:patience=none:n_initial=10:output_transform=none")
     assert method.name == "localtune-bayesian:patience=none:n_initial=10:output_transform=none"
@@ -164,6 +175,9 @@ def test_preset_expands_to_a_representative_sklearn_subset() -> None:
     assert {n.split("-")[-1] for n in lite} == {"nll", "acc", "mae", "mse"}
     models = {n.rsplit("-", 2)[0] for n in lite}
     assert len(models) == 7 and "ada" not in models  # AdaBoost and MLP-adam cost too much
+    broad = cli.resolve_tasks("bayesmark-broad")
+    assert len(broad) == len(set(broad)) == 59 and set(lite) <= set(broad)
+    assert {n.split("-")[-2] for n in broad} == {"breast", "diabetes", "digits", "iris", "wine"}
 
 
 def test_common_seeds_drop_unmatched_runs() -> None:
