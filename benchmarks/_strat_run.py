@@ -91,6 +91,7 @@ def run_unit(unit: Unit, method: Method | None = None, task: Task | None = None)
     return {
         "task": unit.task,
         "group": task.group,
+        "space": task.space_id,
         "method": unit.method,
         "budget": unit.budget,
         "batch": budget.batch,

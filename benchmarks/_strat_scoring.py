@@ -101,6 +101,16 @@ def common_seeds(records: list[dict[str, Any]]) -> dict[str, list[int]]:
 def score(records: list[dict[str, Any]], baseline: str) -> Scores:
     """Normalise every record against its task's opt and clip; see the module docstring."""
     out = Scores(baseline=baseline)
+    spaces: dict[str, set[str]] = defaultdict(set)
+    for r in records:
+        spaces[r["task"]].add(r.get("space", "unrecorded"))
+    mixed = sorted(t for t, ids in spaces.items() if len(ids) > 1)
+    if mixed:
+        raise ValueError(
+            f"records of {', '.join(mixed)} come from different search spaces (field 'space': "
+            f"{', '.join(sorted(spaces[mixed[0]]))} for {mixed[0]}); score runs of one version "
+            "of the tasks together"
+        )
     out.seeds = common_seeds(records)
     kept = [r for r in records if r["seed"] in out.seeds[r["task"]]]
     for task in sorted(out.seeds):

@@ -13,6 +13,8 @@ Tasks are rebuilt by name inside worker processes (``get_task``), so nothing her
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -135,6 +137,13 @@ class Task:
     @property
     def dims(self) -> list[Dim]:
         return dims_of(self.ranges)
+
+    @property
+    def space_id(self) -> str:
+        """A fingerprint of the ranges, stored in every record: results of a task whose search
+        space has changed since (e.g. a reparametrised range) are never scored together."""
+        text = json.dumps(self.ranges, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def evaluate(self, params: Mapping[str, Any]) -> float:
         typed = coerce(self.dims, params)

@@ -6,8 +6,14 @@ Models and search spaces follow bayesmark's ``sklearn_funcs.py``, ported to Sage
 
 Choices where bayesmark has no SageMaker equivalent or no longer runs on modern scikit-learn
 (written down here and in benchmarks/README.md):
-- ``logit`` warping does not exist in SageMaker: such ranges use ``Linear``, except beta_2
-  (0.9 to 1-1e-6), which uses ``ReverseLogarithmic`` (dense near 1, as the logit warp is).
+- ``logit`` warping does not exist in SageMaker. Such a parameter x in [lo, hi] is tuned as
+  ``<name>_logit`` = log(x / (1 - x)), a ``Linear`` range over [logit(lo), logit(hi)], and the
+  task maps it back (x = 1 / (1 + e^-z)) before building the model: every method, random search
+  included, searches the geometry bayesmark gives them. Until 2026-11-30 these ranges were
+  ``Linear`` in x (beta_2 ``ReverseLogarithmic``); uniform in x, random search rarely drew the
+  small leaf and split fractions that make good trees (benchmarks/README.md, "Search-space
+  geometry"). Records carry a fingerprint of the task's ranges so that runs of the two
+  geometries are not scored together.
 - ``bool`` parameters become categorical ``["True", "False"]``.
 - boston is dropped (removed from scikit-learn 1.2); regression uses diabetes only.
 - ``normalize`` (removed from Lasso/Ridge in 1.2) is dropped from the regression spaces.
@@ -24,6 +30,7 @@ Choices where bayesmark has no SageMaker equivalent or no longer runs on modern 
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -42,12 +49,35 @@ _SCORING = {
     "mae": "neg_mean_absolute_error",
     "mse": "neg_mean_squared_error",
 }
+LOGIT_SUFFIX = "_logit"
+
+
+def _logit(name: str, low: float, high: float) -> tuple[dict[str, str], str]:
+    """bayesmark's logit-warped real x in [low, high] as the Linear range of z = logit(x)."""
+    z_low, z_high = math.log(low / (1 - low)), math.log(high / (1 - high))
+    return continuous(name + LOGIT_SUFFIX, z_low, z_high), "continuous"
+
+
+def from_logit(params: Params, ranges: dict[str, list[Any]]) -> Params:
+    """The model's parameters: each ``<name>_logit`` = z replaced by ``<name>`` = 1 / (1 + e^-z),
+    kept inside the range's bounds mapped back (so rounding never leaves bayesmark's range)."""
+    out = dict(params)
+    for r in ranges["ContinuousParameterRanges"]:
+        name = r["Name"]
+        if not name.endswith(LOGIT_SUFFIX):
+            continue
+        lo, hi = (1.0 / (1.0 + math.exp(-float(r[k]))) for k in ("MinValue", "MaxValue"))
+        x = 1.0 / (1.0 + math.exp(-float(out.pop(name))))
+        out[name[: -len(LOGIT_SUFFIX)]] = min(max(x, lo), hi)
+    return out
+
+
 _TREE = [
     (integer("max_depth", 1, 15), "integer"),
-    (continuous("min_samples_split", 0.01, 0.99), "continuous"),
-    (continuous("min_samples_leaf", 0.01, 0.49), "continuous"),
-    (continuous("min_weight_fraction_leaf", 0.01, 0.49), "continuous"),
-    (continuous("max_features", 0.01, 0.99), "continuous"),
+    _logit("min_samples_split", 0.01, 0.99),
+    _logit("min_samples_leaf", 0.01, 0.49),
+    _logit("min_weight_fraction_leaf", 0.01, 0.49),
+    _logit("max_features", 0.01, 0.99),
     (continuous("min_impurity_decrease", 0.0, 0.5), "continuous"),
 ]
 _MLP_COMMON = [
@@ -56,7 +86,7 @@ _MLP_COMMON = [
     (integer("batch_size", 10, 250), "integer"),
     (continuous("learning_rate_init", 1e-5, 1e-1, "Logarithmic"), "continuous"),
     (continuous("tol", 1e-5, 1e-1, "Logarithmic"), "continuous"),
-    (continuous("validation_fraction", 0.1, 0.9), "continuous"),
+    _logit("validation_fraction", 0.1, 0.9),
 ]
 _BOOL = ["True", "False"]
 _SPACES_SHARED: dict[str, list[tuple[dict[str, Any], str]]] = {
@@ -70,14 +100,14 @@ _SPACES_SHARED: dict[str, list[tuple[dict[str, Any], str]]] = {
     "rf": _TREE,
     "mlp-adam": [
         *_MLP_COMMON,
-        (continuous("beta_1", 0.5, 0.99), "continuous"),
-        (continuous("beta_2", 0.9, 1.0 - 1e-6, "ReverseLogarithmic"), "continuous"),
+        _logit("beta_1", 0.5, 0.99),
+        _logit("beta_2", 0.9, 1.0 - 1e-6),
         (continuous("epsilon", 1e-9, 1e-6, "Logarithmic"), "continuous"),
     ],
     "mlp-sgd": [
         *_MLP_COMMON,
-        (continuous("power_t", 0.1, 0.9), "continuous"),
-        (continuous("momentum", 0.001, 0.999), "continuous"),
+        _logit("power_t", 0.1, 0.9),
+        _logit("momentum", 0.001, 0.999),
     ],
     "ada": [
         (integer("n_estimators", 10, 100), "integer"),
@@ -260,5 +290,8 @@ def build_task(name: str) -> Task | None:
     spaces = _SPACES_REG if dataset in DATASETS_REG else _SPACES_CLF
     items = spaces[model]
     ranges = make_ranges([i for i, _ in items], [k for _, k in items])  # type: ignore[misc]
-    loss = functools.partial(_cv_loss, model, dataset, metric)
+
+    def loss(params: Params) -> float:
+        return _cv_loss(model, dataset, metric, from_logit(params, ranges))
+
     return Task(name, "sklearn", ranges, loss, cache_evaluations=True)

@@ -298,7 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.rescore:
         records = load_records(args.rescore)
-        print(report(records, args.out, {"command": command, "rescored": str(args.rescore)}))
+        try:
+            print(report(records, args.out, {"command": command, "rescored": str(args.rescore)}))
+        except ValueError as exc:
+            raise SystemExit(f"--rescore: {exc}") from None
         return 0
     tasks = resolve_tasks(args.tasks)
     methods, notes = resolve_methods(args.methods)

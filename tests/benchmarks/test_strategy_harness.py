@@ -16,6 +16,7 @@ from benchmarks import strategies as cli
 from benchmarks._strat_methods import METHODS, get_method
 from benchmarks._strat_run import Unit, load_records, run_unit, run_units
 from benchmarks._tasks import dims_of, get_task, sample_uniform, task_names
+from benchmarks._tasks_ml import from_logit
 
 HAS_STRATEGIES = METHODS["localtune-bayesian"].missing() is None
 
@@ -56,15 +57,63 @@ def test_synthetic_minima_match_the_reference() -> None:
 
 
 def test_sample_uniform_respects_every_scaling() -> None:
-    task = get_task("mlp-adam-iris-acc")
+    dims = dims_of(
+        {
+            "ContinuousParameterRanges": [
+                {
+                    "Name": "b",
+                    "MinValue": "0.9",
+                    "MaxValue": "0.999999",
+                    "ScalingType": "ReverseLogarithmic",
+                }
+            ],
+            "IntegerParameterRanges": [{"Name": "h", "MinValue": "50", "MaxValue": "200"}],
+        }
+    )
     rng = np.random.default_rng(1)
-    draws = [sample_uniform(task.dims, rng) for _ in range(300)]
-    beta_2 = np.array([d["beta_2"] for d in draws])
-    assert beta_2.min() >= 0.9 and beta_2.max() <= 1 - 1e-6
+    draws = [sample_uniform(dims, rng) for _ in range(300)]
+    b = np.array([d["b"] for d in draws])
+    assert b.min() >= 0.9 and b.max() <= 1 - 1e-6
     # ReverseLogarithmic puts most draws close to 1: median of 1 - x is near the geometric mean.
-    assert np.median(1 - beta_2) < 0.01
-    sizes = [d["hidden_layer_sizes"] for d in draws]
+    assert np.median(1 - b) < 0.01
+    sizes = [d["h"] for d in draws]
     assert all(isinstance(s, int) and 50 <= s <= 200 for s in sizes)
+
+
+def test_logit_ranges_give_every_method_bayesmarks_geometry() -> None:
+    task = get_task("dt-iris-nll")
+    names = {r["Name"] for r in task.ranges["ContinuousParameterRanges"]}
+    assert "min_samples_leaf_logit" in names and "min_samples_leaf" not in names
+    rng = np.random.default_rng(0)
+    draws = [from_logit(sample_uniform(task.dims, rng), task.ranges) for _ in range(400)]
+    leaf = np.array([d["min_samples_leaf"] for d in draws])
+    assert leaf.min() >= 0.01 and leaf.max() <= 0.49
+    # uniform in logit space: half of the draws below the logit midpoint's fraction (≈ 0.07),
+    # where a Linear range over [0.01, 0.49] would put 13 %
+    assert (
+        0.4 < np.mean(leaf < 1 / (1 + math.exp(-(math.log(1 / 99) + math.log(49 / 51)) / 2))) < 0.6
+    )
+    assert all("min_samples_leaf_logit" not in d for d in draws)
+    beta_2 = get_task("mlp-adam-iris-acc").ranges["ContinuousParameterRanges"]
+    top = next(r for r in beta_2 if r["Name"] == "beta_2_logit")
+    edge = from_logit(
+        {"beta_2_logit": float(top["MaxValue"])}, {"ContinuousParameterRanges": [top]}
+    )
+    assert 0.999998 < edge["beta_2"] <= 1 - 1e-6
+
+
+def test_records_of_two_versions_of_a_task_space_are_not_scored_together(tmp_path: Path) -> None:
+    rec = run_unit(
+        Unit("branin", "harness-random", "sequential", 0), method=METHODS["harness-random"]
+    )
+    assert rec["space"] == get_task("branin").space_id
+    old = {**rec, "seed": 1, "space": "0123456789ab"}
+    with pytest.raises(ValueError, match="branin come from different search spaces"):
+        scoring.score([rec, old], "harness-random")
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text("\n".join(json.dumps(r) for r in (rec, old)), encoding="utf-8")
+    with pytest.raises(SystemExit, match="--rescore: records of branin"):
+        cli.main(["--rescore", str(raw), "--out", str(tmp_path / "out")])
 
 
 def test_sklearn_task_is_deterministic_and_cached() -> None:
@@ -207,7 +256,8 @@ def test_process_parallel_run_writes_each_record(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(importlib.util.find_spec("optuna") is None, reason="bench extra")
 def test_optuna_sees_reverse_log_as_log_of_one_minus_x() -> None:
-    ranges = get_task("mlp-adam-iris-acc").ranges
+    beta_2 = {"Name": "beta_2", "MinValue": "0.9", "MaxValue": "0.999999"}
+    ranges = {"ContinuousParameterRanges": [{**beta_2, "ScalingType": "ReverseLogarithmic"}]}
     searcher = METHODS["optuna-tpe"].make(ranges, 0)
     proposals = searcher.ask(4)
     for _, params in proposals:
