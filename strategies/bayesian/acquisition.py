@@ -33,28 +33,29 @@ C2 = 0.5 * math.log(math.pi / 2.0)
 TAIL = -1.0 / math.sqrt(np.finfo(float).eps)
 
 
-def _log1mexp(a: np.ndarray) -> np.ndarray:
-    """log(1 − exp(a)) for a < 0, accurate on both sides of −log 2 (Mächler 2012)."""
-    return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
-
-
 def _log_h_upper(z: np.ndarray) -> np.ndarray:
     return np.log(special.ndtr(z) * z + np.exp(-0.5 * z * z - C1))
 
 
 def _log_h_mid(z: np.ndarray) -> np.ndarray:
-    return -0.5 * z * z - C1 + _log1mexp(np.log(special.erfcx(-z / math.sqrt(2.0)) * -z) + C2)
+    # a = log(erfcx(−z/√2) |z|) + c₂ rises from −0.26 at z = −1 towards 0 as z → −∞, so
+    # log1mexp(a) is always its log(−expm1(a)) branch here
+    a = np.log(special.erfcx(-z / math.sqrt(2.0)) * -z) + C2
+    return -0.5 * z * z - C1 + np.log(-np.expm1(a))
 
 
 def log_h(z: np.ndarray) -> np.ndarray:
     z = np.asarray(z, dtype=float)
+    if z.size == 0:
+        return z.copy()
+    # whole-array paths when every z falls in one branch (the usual case; no masked copies)
+    z_min, z_max = z.min(), z.max()
+    if z_min > -1.0:
+        return _log_h_upper(z)
+    if z_max <= -1.0 and z_min > TAIL:
+        return _log_h_mid(z)
     upper = z > -1.0
     tail = z <= TAIL
-    # whole-array paths when every z falls in one branch (the usual case; no masked copies)
-    if upper.all():
-        return _log_h_upper(z)
-    if not upper.any() and not tail.any():
-        return _log_h_mid(z)
     out = np.empty_like(z)
     mid = ~upper & ~tail
     out[upper] = _log_h_upper(z[upper])

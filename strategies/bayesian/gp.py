@@ -326,6 +326,7 @@ class Posterior:
         self.theta, self.layout, self.h = theta, layout, layout.unpack(theta)
         self.x, self.y = xw, y
         self._inv_ls2 = 1.0 / self.h.ls**2
+        self._two_inv_ls2 = 2.0 * self._inv_ls2
         self._xs = self.x / self.h.ls
         self._xs_sq = (self._xs * self._xs).sum(1)
         self._xs_m2t = (-2.0 * self._xs).T  # −2 X/ℓ (exact scaling): the GEMM gives −2abᵀ
@@ -444,26 +445,109 @@ class Posterior:
         Σ_a w_a G_a (x_j − x_aj) = x_j (Σ_a w_a G_a) − Σ_a w_a G_a x_aj, so no [k, n, D] tensor
         of differences is formed: the gradients are matrix products with G."""
         raw = xq
-        xq = self.h.warp(xq)
+        if self.h.warp_cols:
+            xq = self.h.warp(xq)
         k, dim = xq.shape
         kq, g = matern52(self._r(xq), self.h.sf2)  # [k, n]
         alpha = self._alpha2
         n_s = alpha.shape[1]
         mean = self.h.mean + kq @ alpha
-        v = self._solve_l(kq.T)  # [n, k]
+        v = self._solve_l(kq.T, overwrite=True)  # [n, k], in kq's memory (no longer needed)
         raw_var = self.h.sf2 - (v * v).sum(0)
         var = np.maximum(raw_var, 1e-12)
-        kinv_k = self._solve_l(v, trans=1)  # K⁻¹ k  [n, k]
+        kinv_k = self._solve_l(v, trans=1, overwrite=True)  # K⁻¹ k  [n, k]
         g_alpha = g @ alpha  # [k, S]
         g_ax = (g @ self._ax).reshape(k, n_s, dim)
-        dmean = (g_ax - xq[:, None, :] * g_alpha[:, :, None]) * self._inv_ls2  # [k, S, D]
+        dmean = g_ax - xq[:, None, :] * g_alpha[:, :, None]
+        dmean *= self._inv_ls2  # [k, S, D]
         dmean = dmean.transpose(0, 2, 1)
-        w = g * kinv_k.T  # [k, n]
-        dvar = 2.0 * (xq * w.sum(1)[:, None] - w @ self.x) * self._inv_ls2
-        dvar[raw_var <= 1e-12] = 0.0
+        g *= kinv_k.T  # w = G ∘ K⁻¹k  [k, n]
+        dvar = xq * g.sum(1)[:, None]
+        dvar -= g @ self.x
+        dvar *= self._two_inv_ls2
+        if raw_var.min() <= 1e-12:
+            dvar[raw_var <= 1e-12] = 0.0
         if self.h.warp_cols:
             cols = list(self.h.warp_cols)
             dw = kumaraswamy_input_grad(raw[:, cols], self.h.warp_a, self.h.warp_b)  # [k, W]
             dmean[:, cols, :] *= dw[:, :, None]
             dvar[:, cols] *= dw
         return mean, var, dmean, dvar
+
+
+class FixedQueries:
+    """Exact predictions at a fixed set of query points, kept up to date as the posterior they
+    were set up for grows by rows (``Posterior.extend`` and ``fantasize`` keep θ and the leading
+    inputs, and the factor of the grown kernel matrix is [[L, 0], [Bᵀ, C]]).
+
+    For queries Q [m, D] this holds K(Q, X) [m, n] and V = L⁻¹ K(X, Q) [n, m]; the mean at Q is
+    μ + K(Q, X) α and the variance σ_f² − Σ_a V_aq² (RW eqs. 2.25–2.26). New inputs X' [q, D]
+    append the columns K(Q, X') and the rows V' = C⁻¹ (K(X', Q) − Bᵀ V) — O(m n q) work instead
+    of the O(m n D) kernel rows (with an ``exp`` per entry) and O(m n²) triangular solves that
+    predicting at Q anew costs. The strategy keeps its Sobol candidates in one of these between
+    refits of θ (see ``strategy.py``, "Candidate pool")."""
+
+    def __init__(self, post: Posterior, xq: np.ndarray) -> None:
+        self.theta = post.theta
+        self._xw = post.h.warp(xq)
+        n, m = len(post.x), len(xq)
+        cap = max(2 * n, 16)  # K, V and X grow in place, doubling when full
+        self._n = n
+        self._x = np.empty((cap, post.x.shape[1]))
+        self._x[:n] = post.x  # the inputs K and V cover
+        self._k = np.empty((m, cap))
+        self._k[:, :n] = matern52_k(post._r(self._xw), post.h.sf2)
+        self._v = np.empty((cap, m))
+        v = post._solve_l(self._k[:, :n].T.copy(order="F"), overwrite=True)  # L⁻¹ K(X, Q)
+        self._v[:n] = v
+        self._vsq = np.einsum("ij,ij->j", v, v)
+
+    def covers(self, post: Posterior) -> bool:
+        """Whether ``post`` is this posterior grown by rows (same θ, same leading inputs)."""
+        n = self._n
+        return (
+            post.theta is self.theta
+            and len(post.x) >= n
+            and np.array_equal(post.x[:n], self._x[:n])
+        )
+
+    def _grown(self, post: Posterior) -> tuple[np.ndarray, np.ndarray]:
+        """K(Q, X') and V' for the rows X' of ``post`` beyond the covered ones."""
+        n = self._n
+        xn = post.x[n:]
+        k_new = matern52_k(np.sqrt(scaled_sqdist(self._xw, xn, post.h.ls)), post.h.sf2)
+        rhs = k_new.T - post.chol[n:, :n] @ self._v[:n]  # [q, m]
+        v_new, info = lapack.dtrtrs(post.chol[n:, n:], rhs, lower=1)
+        if info != 0:  # pragma: no cover - C from a successful Cholesky has a nonzero diagonal
+            raise np.linalg.LinAlgError(f"triangular solve failed (info {info})")
+        return k_new, v_new
+
+    def extend(self, post: Posterior) -> None:
+        """Cover every input of ``post`` (which :meth:`covers` must accept) from now on."""
+        n, total = self._n, len(post.x)
+        if total == n:
+            return
+        k_new, v_new = self._grown(post)
+        if total > len(self._x):
+            cap = 2 * total
+            self._x = np.vstack([self._x[:n], np.empty((cap - n, self._x.shape[1]))])
+            self._k = np.hstack([self._k[:, :n], np.empty((len(self._k), cap - n))])
+            self._v = np.vstack([self._v[:n], np.empty((cap - n, self._v.shape[1]))])
+        self._x[n:total] = post.x[n:]
+        self._k[:, n:total] = k_new
+        self._v[n:total] = v_new
+        self._vsq = self._vsq + np.einsum("ij,ij->j", v_new, v_new)
+        self._n = total
+
+    def predict(self, post: Posterior) -> tuple[np.ndarray, np.ndarray]:
+        """Mean [m] or [m, S] and variance [m] at the queries under ``post`` (which
+        :meth:`covers` must accept; rows beyond the covered ones are included, not kept)."""
+        n = self._n
+        mean = self._k[:, :n] @ post.alpha[:n]
+        vsq = self._vsq
+        if len(post.x) > n:
+            k_new, v_new = self._grown(post)
+            mean += k_new @ post.alpha[n:]
+            vsq = vsq + np.einsum("ij,ij->j", v_new, v_new)
+        mean += post.h.mean
+        return mean, np.maximum(post.h.sf2 - vsq, 1e-12)

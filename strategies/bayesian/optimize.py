@@ -5,9 +5,10 @@ are *feasible*: integers and categoricals are snapped to their values before bei
 GP only ever scores configurations that can actually be run.
 
 1. Candidates: all not-yet-seen configurations when the space is discrete and small
-   (≤ ``ENUMERATE_LIMIT``); otherwise scrambled Sobol points plus Gaussian perturbations of the
-   best observed configurations (multi-scale moves of a random subset of coordinates by default,
-   see ``_local``; a categorical is resampled with probability 1/P).
+   (≤ ``ENUMERATE_LIMIT``); otherwise scrambled Sobol points (new ones, or the strategy's pool
+   kept between refits of θ) plus Gaussian perturbations of the best observed configurations
+   (multi-scale moves of a random subset of coordinates by default, see ``_local``; a
+   categorical is resampled with probability 1/P).
 2. The ``n_starts`` best candidates are refined: L-BFGS-B on the log-EI gradient over the
    continuous coordinates (integers and categoricals held fixed; coordinates scaled by the
    lengthscales), then greedy moves to neighbouring integer / categorical values while they
@@ -40,7 +41,7 @@ import numpy as np
 from scipy.stats import qmc
 
 from strategies.bayesian.acquisition import log_ei, log_ei_with_grad
-from strategies.bayesian.gp import Posterior
+from strategies.bayesian.gp import FixedQueries, Posterior
 from strategies.bayesian.lbfgsb import minimize_box
 from strategies.space import SearchSpace
 
@@ -61,6 +62,19 @@ TOP_BATCH = 128  # rows scored exactly at a time by ``top``
 BOUND_MARGIN = 1e-6  # log-EI slack for rounding in the bound
 
 Key = tuple[float, ...]
+
+
+def sobol_points(space: SearchSpace, n: int, rng: np.random.Generator) -> np.ndarray:
+    """The first n points of a scrambled Sobol sequence in the unit cube (scrambled from rng;
+    the sequence is drawn to the next power of two, as its balance properties require)."""
+    sobol = qmc.Sobol(space.n_params, scramble=True, rng=rng)
+    m = 1 << max(int(np.ceil(np.log2(max(n, 2)))), 1)
+    return sobol.random(m)[:n]
+
+
+def pool_units(space: SearchSpace, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Feasible Sobol candidates for a ``pool`` of :meth:`AcquisitionOptimizer.maximize`."""
+    return space.snap(np.clip(sobol_points(space, n, rng), EDGE, 1.0 - EDGE))
 
 
 class AcquisitionOptimizer:
@@ -102,9 +116,13 @@ class AcquisitionOptimizer:
             out[lo : lo + step] = log_ei(mean.reshape(len(var), -1), var, self.best)
         return out
 
-    def top(self, units: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def top(
+        self, units: np.ndarray, k: int, floor: float = -np.inf
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Indices and log-EI of the k best rows of ``units``, best first — the first k of
         ``argsort(-score(units), kind="stable")`` — without the exact variance of most rows.
+        Rows whose log-EI is below ``floor`` (the k-th best score of other candidates) may be
+        left out, so fewer than k rows can come back.
 
         Conditioning on more data never raises a Gaussian posterior variance, so the variance
         given the single most correlated input bounds it from above, and log-EI (increasing in σ)
@@ -116,7 +134,7 @@ class AcquisitionOptimizer:
         bound = self._chunked(x_all, self.post.mean_and_variance_bound)
         order = np.argsort(-bound, kind="stable")
         idx, scores = np.empty(0, dtype=np.intp), np.empty(0)
-        kth = -np.inf
+        kth = floor
         for lo in range(0, len(order), TOP_BATCH):
             batch = order[lo : lo + TOP_BATCH]
             if bound[batch[0]] < kth - BOUND_MARGIN:
@@ -124,21 +142,24 @@ class AcquisitionOptimizer:
             idx = np.concatenate([idx, batch])
             scores = np.concatenate([scores, self._chunked(x_all[batch], self.post.predict)])
             if len(scores) >= k:
-                kth = float(np.partition(scores, len(scores) - k)[len(scores) - k])
+                kth = max(kth, float(np.partition(scores, len(scores) - k)[len(scores) - k]))
         pick = np.lexsort((idx, -scores))[:k]  # ties by row index, as a stable argsort
         return idx[pick], scores[pick]
 
-    def candidates(self, incumbents: np.ndarray, seen: set[Key]) -> np.ndarray:
+    def candidates(
+        self, incumbents: np.ndarray, seen: set[Key], *, sobol: bool = True
+    ) -> np.ndarray:
+        """Unseen candidate rows: the whole grid of a small discrete space; else (with
+        ``sobol``) ``n_candidates`` Sobol points and the perturbations of the incumbents."""
         card = self.space.cardinality()
         if card is not None and card <= ENUMERATE_LIMIT:
             grid = np.asarray(list(self.space.iter_grid()))
             return grid[self._unseen(grid, seen)]
-        p = self.space.n_params
-        sobol = qmc.Sobol(p, scramble=True, rng=self.rng)
-        m = 1 << max(int(np.ceil(np.log2(max(self.n_candidates, 2)))), 1)
-        pts = [sobol.random(m)[: self.n_candidates]]
+        pts = [sobol_points(self.space, self.n_candidates, self.rng)] if sobol else []
         if len(incumbents):
             pts.append(self._local(incumbents))
+        if not pts:
+            return np.empty((0, self.space.n_params))
         units = self.space.snap(np.clip(np.vstack(pts), EDGE, 1.0 - EDGE))
         return units[self._unseen(units, seen)]
 
@@ -176,18 +197,44 @@ class AcquisitionOptimizer:
         local = np.where(flip, self.rng.random(local.shape), local)
         return local
 
-    def maximize(self, incumbents: np.ndarray, seen: set[Key]) -> np.ndarray | None:
-        """The unit row to evaluate next, or None if no unseen configuration exists."""
-        cands = self.candidates(incumbents, seen)
-        if len(cands) == 0:
-            return None
+    def maximize(
+        self,
+        incumbents: np.ndarray,
+        seen: set[Key],
+        pool: tuple[np.ndarray, FixedQueries] | None = None,
+    ) -> np.ndarray | None:
+        """The unit row to evaluate next, or None if no unseen configuration exists. ``pool``:
+        Sobol candidates (feasible unit rows) with their predictions kept up to date
+        (``gp.FixedQueries`` set up on a posterior this one grows), used instead of new Sobol
+        points — the strategy's path between refits of θ."""
+        cands = self.candidates(incumbents, seen, sobol=pool is None)
         card = self.space.cardinality()
         if card is not None and card <= ENUMERATE_LIMIT:
+            if len(cands) == 0:
+                return None
             first, _ = self.top(cands, 1)  # every unseen configuration is a candidate
             return np.asarray(cands[first[0]])
-        idx, scores = self.top(cands, self.n_starts)
-        starts, start_scores = self._refine(cands[idx], scores, seen)
-        best_u, best_s = cands[idx[0]], float(scores[0])
+        units, scores = np.empty((0, self.space.n_params)), np.empty(0)
+        floor = -np.inf
+        if pool is not None:  # exact scores of the pool first: a floor for the other candidates
+            pool_units, queries = pool
+            mean, var = queries.predict(self.post)
+            pool_scores = log_ei(mean.reshape(len(var), -1), var, self.best)
+            unseen = np.flatnonzero(self._unseen(pool_units, seen))
+            pick = unseen[np.argsort(-pool_scores[unseen], kind="stable")[: self.n_starts]]
+            units, scores = pool_units[pick], pool_scores[pick]
+            if len(pick) == self.n_starts:
+                floor = float(scores[-1])
+        if len(cands):
+            idx, cand_scores = self.top(cands, self.n_starts, floor)
+            units = np.vstack([cands[idx], units])
+            scores = np.concatenate([cand_scores, scores])
+            keep = np.argsort(-scores, kind="stable")[: self.n_starts]
+            units, scores = units[keep], scores[keep]
+        if len(units) == 0:
+            return None
+        starts, start_scores = self._refine(units, scores, seen)
+        best_u, best_s = units[0], float(scores[0])
         for u, s in zip(starts, start_scores, strict=True):
             if s > best_s and self.space.key(u) not in seen:
                 best_u, best_s = u, float(s)

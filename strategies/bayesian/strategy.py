@@ -49,9 +49,21 @@ Decisions (documented for the README):
   arrived since the last ask, so the asks of a batch share it. θ is then refitted by L-BFGS-B
   while n ≤ ``REFIT_EVERY_ASK_UP_TO``; beyond that only when n has grown by ≥ 5 % since the last
   fit (geometric thinning; between refits the Cholesky factor of the previous model is grown
-  by the new rows, O(n²) per result instead of O(n³)). Fits are
+  by the new rows, O(n²) per result instead of O(n³), and the output transform keeps the λ of
+  the last refit instead of re-estimating it, ~0.5 ms an ask at n = 200). Fits are
   warm-started from the previous θ; a cold fit also starts from the default θ₀ and a
   short-lengthscale variant.
+* **Candidate pool between refits**: at the first ask whose posterior was grown from the
+  previous one (so only past ``REFIT_EVERY_ASK_UP_TO`` results), ``n_candidates`` Sobol points
+  are drawn and kept until the next refit, with their kernel rows and L⁻¹-solves grown by each
+  new result (``gp.FixedQueries``); their exact log-EI then costs O(n) per point instead of an
+  ``exp`` per kernel entry and a triangular solve, and the best of them sets the floor below
+  which the perturbations of the incumbents are not scored exactly. Only those perturbations
+  are drawn anew at each ask. Up to ``REFIT_EVERY_ASK_UP_TO`` results (every ask refits θ)
+  nothing changes: the suggestions there are those of the strategy without the pool. Measured
+  (benchmarks/README.md, Latency): p50 of an ask at n = 200 15.3 → 11.7 ms (d = 6) and
+  14.9 → 11.0 ms (d = 12); over 320-evaluation runs of five synthetic functions the best
+  values found after 200 were unchanged.
 * **Data caps**: θ is fitted on at most ``FIT_POINTS`` = 300 observations (the best quarter plus a
   random subset of the rest, Syne Tune's scheme, drawn from the strategy's generator); the
   posterior used for the acquisition conditions on up to ``max_model_points`` (default 1000)
@@ -74,7 +86,12 @@ from scipy.stats import qmc
 
 from strategies.base import Strategy
 from strategies.bayesian import gp, yeojohnson
-from strategies.bayesian.optimize import AcquisitionOptimizer, Key
+from strategies.bayesian.optimize import (
+    ENUMERATE_LIMIT,
+    AcquisitionOptimizer,
+    Key,
+    pool_units,
+)
 from strategies.errors import StrategyError
 from strategies.space import ParamValue, SearchSpace
 
@@ -97,40 +114,50 @@ def _choice_option(name: str, value: object, choices: Collection[str]) -> str:
     return value
 
 
-def _standardise(raw: np.ndarray, transform: str, clip_outliers: bool) -> np.ndarray:
-    """Mean 0, std 1 (std 1 kept for constant data). With ``clip_outliers``, losses above Tukey's
-    far-out fence Q3 + 3·IQR are lowered to the fence first (a diverged run reporting 1e12 must
-    not flatten the model of all the others; it stays the worst point). Values are then divided
-    by their largest magnitude so that huge finite losses cannot overflow the variance."""
+def _standardise(
+    raw: np.ndarray, transform: str, clip_outliers: bool, frozen: tuple[float | None] | None = None
+) -> tuple[np.ndarray, float | None]:
+    """Mean 0, std 1 (std 1 kept for constant data), and the Yeo-Johnson λ applied (None when
+    no power transform was). With ``clip_outliers``, losses above Tukey's far-out fence
+    Q3 + 3·IQR are lowered to the fence first (a diverged run reporting 1e12 must not flatten
+    the model of all the others; it stays the worst point). Values are then divided by their
+    largest magnitude so that huge finite losses cannot overflow the variance. ``frozen`` = (λ,)
+    applies that λ (or no transform for (None,)) instead of estimating it."""
     if clip_outliers and len(raw) >= 4:
         q1, q3 = np.percentile(raw, [25.0, 75.0])
         if q3 > q1:
             raw = np.minimum(raw, q3 + 3.0 * (q3 - q1))
     scale = float(np.abs(raw).max())
     z = raw / scale if scale > 0 else raw
+    lmbda = None
     if transform != "none" and np.ptp(z) > 0:
-        z = _yeo_johnson(z, concave_only=transform == "auto")
+        z, lmbda = _yeo_johnson(z, concave_only=transform == "auto", frozen=frozen)
     std = float(z.std())
-    return (z - z.mean()) / (std if std > 0 else 1.0)
+    return (z - z.mean()) / (std if std > 0 else 1.0), lmbda
 
 
-def _yeo_johnson(raw: np.ndarray, concave_only: bool) -> np.ndarray:
+def _yeo_johnson(
+    raw: np.ndarray, concave_only: bool, frozen: tuple[float | None] | None = None
+) -> tuple[np.ndarray, float | None]:
     """Standardise, then Yeo-Johnson with λ by maximum likelihood (``yeojohnson``: scipy's
-    definition and optimiser without scipy.stats' per-call overhead). With
-    ``concave_only`` the transform is applied only when λ < 1, i.e. when it compresses a long
-    tail of *bad* (high) losses and spreads the good ones; λ ≥ 1 would do the opposite, which
-    hurts a minimiser. The raw values are kept when the fit fails or gives non-finite output
-    (the transform is monotone, so the order of observations and the incumbent never change)."""
+    definition and optimiser without scipy.stats' per-call overhead), or with the λ of
+    ``frozen``. With ``concave_only`` the transform is applied only when λ < 1, i.e. when it
+    compresses a long tail of *bad* (high) losses and spreads the good ones; λ ≥ 1 would do the
+    opposite, which hurts a minimiser. The raw values are kept (λ None) when the fit fails or
+    gives non-finite output (the transform is monotone, so the order of observations and the
+    incumbent never change)."""
     z = (raw - raw.mean()) / raw.std()
     try:
         with np.errstate(all="ignore"):
-            lmbda = yeojohnson.normmax(z)
+            lmbda = yeojohnson.normmax(z) if frozen is None else frozen[0]
+            if lmbda is None:
+                return raw, None
             if concave_only and not lmbda < 1.0:
-                return raw
+                return raw, None
             out = yeojohnson.transform(z, lmbda)
     except (ValueError, FloatingPointError, OverflowError):
-        return raw
-    return out if np.all(np.isfinite(out)) and np.ptp(out) > 0 else raw
+        return raw, None
+    return (out, lmbda) if np.all(np.isfinite(out)) and np.ptp(out) > 0 else (raw, None)
 
 
 class BayesianStrategy(Strategy):
@@ -212,7 +239,10 @@ class BayesianStrategy(Strategy):
         self._seen: set[Key] = set()
         self._sobol = qmc.Sobol(space.n_params, scramble=True, rng=self.rng)
         self._theta: np.ndarray | None = None
+        self._lambda: float | None = None  # the output transform's λ at the last refit
         self._fit_n = 0
+        self._grown = False  # whether the model's posterior grew from the previous one's
+        self._pool: tuple[np.ndarray, gp.FixedQueries] | None = None
         self._cache: tuple[int, list[np.ndarray], np.ndarray, gp.Posterior] | None = None
 
     # -- observations -----------------------------------------------------------------------
@@ -275,6 +305,7 @@ class BayesianStrategy(Strategy):
 
     def _bo_point(self, seen: set[Key]) -> np.ndarray | None:
         units, y, post = self._model()
+        pool = self._candidate_pool(post)
         pending = self._pending_units()
         best = np.array([y.min()])
         if pending:
@@ -291,7 +322,23 @@ class BayesianStrategy(Strategy):
             local_share=self.local_share,
             multiscale=self.multiscale,
         )
-        return opt.maximize(incumbents, seen)
+        return opt.maximize(incumbents, seen, pool)
+
+    def _candidate_pool(self, post: gp.Posterior) -> tuple[np.ndarray, gp.FixedQueries] | None:
+        """The Sobol candidates of the asks between two refits of θ (n > ``REFIT_EVERY_ASK_UP_TO``,
+        the posterior grown from the previous one): drawn at the first such ask, with their
+        predictions kept up to date as results arrive (``gp.FixedQueries``), instead of new
+        points whose kernel rows and triangular solves cost most of the candidate ranking."""
+        card = self.space.cardinality()
+        if not self._grown or (card is not None and card <= ENUMERATE_LIMIT):
+            self._pool = None  # a posterior refitted or refactorised (or a small grid)
+            return None
+        if self._pool is not None and self._pool[1].covers(post):
+            self._pool[1].extend(post)
+            return self._pool
+        units = pool_units(self.space, self.n_candidates, self.rng)
+        self._pool = (units, gp.FixedQueries(post, self.space.encode(units)))
+        return self._pool
 
     def _model(self) -> tuple[list[np.ndarray], np.ndarray, gp.Posterior]:
         """Model rows, targets and the GP posterior on the observations (pending trials are
@@ -300,10 +347,16 @@ class BayesianStrategy(Strategy):
         extra point of a batch costs its fantasies and acquisition search, not a refit."""
         if self._cache is not None and self._cache[0] == len(self._losses):
             return self._cache[1:]
-        units, y = self._model_data()
+        units, raw = self._model_rows()
+        refit = self._refit_due(len(units))
+        y, lmbda = _standardise(
+            raw, self.output_transform, self.clip_outliers, None if refit else (self._lambda,)
+        )
         x = self.space.encode(np.asarray(units))
-        self._maybe_refit(x, y)
-        assert self._theta is not None  # set by _maybe_refit
+        if refit:
+            self._refit(x, y)
+            self._lambda = lmbda
+        assert self._theta is not None  # set by _refit
         self._cache = (len(self._losses), units, y, self._posterior(units, x, y))
         return self._cache[1:]
 
@@ -322,11 +375,14 @@ class BayesianStrategy(Strategy):
                 and k < len(units)
                 and all(a is b for a, b in zip(prev_units, units[:k], strict=True))
             ):
+                self._grown = True
                 return prev.extend(x[k:], y)
+        self._grown = False
         return gp.Posterior(self._theta, x, y, self.layout)
 
-    def _model_data(self) -> tuple[list[np.ndarray], np.ndarray]:
-        """Unit rows and transformed, standardised targets (failures imputed as the worst)."""
+    def _model_rows(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Unit rows and their raw losses (failures imputed as the worst), subsampled to
+        ``max_model_points``."""
         finite = [v for v in self._losses if v is not None]
         worst = max(finite)
         raw = np.array([worst if v is None else v for v in self._losses])
@@ -334,7 +390,7 @@ class BayesianStrategy(Strategy):
         if len(raw) > self.max_model_points:
             keep = self._subsample(raw, self.max_model_points)
             raw, units = raw[keep], [units[i] for i in keep]
-        return units, _standardise(raw, self.output_transform, self.clip_outliers)
+        return units, raw
 
     def _subsample(self, raw: np.ndarray, cap: int | None = None) -> np.ndarray:
         """Indices of the best quarter of ``cap`` points plus a random subset of the others."""
@@ -344,10 +400,13 @@ class BayesianStrategy(Strategy):
         rest = self.rng.choice(order[n_top:], cap - n_top, replace=False)
         return np.sort(np.concatenate([order[:n_top], rest]))
 
-    def _maybe_refit(self, x: np.ndarray, y: np.ndarray) -> None:
+    def _refit_due(self, n: int) -> bool:
+        """θ (and the output transform's λ) are refitted on every model up to
+        ``REFIT_EVERY_ASK_UP_TO`` rows, then when the rows have grown by ``REFIT_GROWTH``."""
+        return self._theta is None or n <= REFIT_EVERY_ASK_UP_TO or n >= REFIT_GROWTH * self._fit_n
+
+    def _refit(self, x: np.ndarray, y: np.ndarray) -> None:
         n, d = x.shape
-        if self._theta is not None and n > REFIT_EVERY_ASK_UP_TO and n < REFIT_GROWTH * self._fit_n:
-            return
         theta0 = self.layout.initial()
         if self._theta is None:
             short = theta0.copy()

@@ -287,3 +287,38 @@ def test_extended_posterior_equals_one_built_on_all_inputs(layout: gp.Layout) ->
     xq = rng.random((50, 3))
     for got, want in zip(extended.predict(xq), full.predict(xq), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("layout", [L3, WARPED], ids=["plain", "warped"])
+def test_fixed_queries_follow_the_posterior_as_it_grows(layout: gp.Layout) -> None:
+    # The candidate pool's predictions are updated by blocks as results (extend) and pending
+    # trials (fantasize) are added; they must equal predicting at the same points anew.
+    x, y = data(n=40)
+    rng = np.random.default_rng(7)
+    theta = layout.initial() + rng.normal(0.0, 0.3, len(layout.initial()))
+    xq = rng.random((64, 3))
+    base = gp.Posterior(theta, x[:10], y[:10], layout)
+    queries = gp.FixedQueries(base, xq)  # room for 20 rows: the loop below outgrows it
+
+    def check(post: gp.Posterior) -> None:
+        for got, want in zip(queries.predict(post), post.predict(xq), strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+    check(base)
+    y_new = (y - y.mean()) / y.std()
+    grown = base.extend(x[10:15], y_new[:15])
+    assert queries.covers(grown)
+    check(grown)  # rows beyond the covered ones, not kept
+    queries.extend(grown)
+    check(grown)
+    for i in range(15, 40):  # one result at a time
+        grown = grown.extend(x[i : i + 1], y_new[: i + 1])
+        queries.extend(grown)
+        check(grown)
+    fantasy, _ = grown.fantasize(rng.random((3, 3)), rng.standard_normal((3, 5)))
+    assert queries.covers(fantasy)
+    check(fantasy)  # [m, S] means
+    check(grown)  # the fantasy rows were not kept
+    # a posterior on other rows, or with another θ, is not covered
+    assert not queries.covers(gp.Posterior(theta.copy(), x, y_new, layout))
+    assert not queries.covers(gp.Posterior(theta, x[::-1], y_new[::-1], layout))
