@@ -339,8 +339,11 @@ class Posterior:
         self.alpha = linalg.cho_solve((self.chol, True), y - self.h.mean, check_finite=False)
         n = len(self.x)
         self._alpha2 = self.alpha.reshape(n, -1)  # [n, S]
-        # Σ_a g_a α_as x_aj for all (s, j) in one GEMM: g @ ax with ax[a, (s, j)] = α_as x_aj
-        self._ax = (self._alpha2[:, :, None] * self.x[:, None, :]).reshape(n, -1)
+        # [α | α ∘ X], (α ∘ X)[a, (s, j)] = α_as x_aj: G @ this gives Σ_a g_a α_as and
+        # Σ_a g_a α_as x_aj for all (s, j) in one GEMM
+        self._alpha_ax = np.hstack(
+            [self._alpha2, (self._alpha2[:, :, None] * self.x[:, None, :]).reshape(n, -1)]
+        )
 
     def fantasize(self, xq: np.ndarray, z: np.ndarray) -> tuple[Posterior, np.ndarray]:
         """Condition on samples of the noisy outcomes at xq [m, D] (pending trials) of a
@@ -456,8 +459,9 @@ class Posterior:
         raw_var = self.h.sf2 - (v * v).sum(0)
         var = np.maximum(raw_var, 1e-12)
         kinv_k = self._solve_l(v, trans=1, overwrite=True)  # K⁻¹ k  [n, k]
-        g_alpha = g @ alpha  # [k, S]
-        g_ax = (g @ self._ax).reshape(k, n_s, dim)
+        g_all = g @ self._alpha_ax  # [k, S + S·D]: G α and G (α ∘ X) in one GEMM
+        g_alpha = g_all[:, :n_s]
+        g_ax = g_all[:, n_s:].reshape(k, n_s, dim)
         dmean = g_ax - xq[:, None, :] * g_alpha[:, :, None]
         dmean *= self._inv_ls2  # [k, S, D]
         dmean = dmean.transpose(0, 2, 1)
@@ -476,31 +480,32 @@ class Posterior:
 
 
 class FixedQueries:
-    """Exact predictions at a fixed set of query points, kept up to date as the posterior they
-    were set up for grows by rows (``Posterior.extend`` and ``fantasize`` keep θ and the leading
+    """Exact predictions at a set of query points, kept up to date as the posterior they were
+    set up for grows by rows (``Posterior.extend`` and ``fantasize`` keep θ and the leading
     inputs, and the factor of the grown kernel matrix is [[L, 0], [Bᵀ, C]]).
 
     For queries Q [m, D] this holds K(Q, X) [m, n] and V = L⁻¹ K(X, Q) [n, m]; the mean at Q is
     μ + K(Q, X) α and the variance σ_f² − Σ_a V_aq² (RW eqs. 2.25–2.26). New inputs X' [q, D]
     append the columns K(Q, X') and the rows V' = C⁻¹ (K(X', Q) − Bᵀ V) — O(m n q) work instead
     of the O(m n D) kernel rows (with an ``exp`` per entry) and O(m n²) triangular solves that
-    predicting at Q anew costs. The strategy keeps its Sobol candidates in one of these between
-    refits of θ (see ``strategy.py``, "Candidate pool")."""
+    predicting at Q anew costs. Queries can be added (:meth:`add`). The strategy keeps its
+    candidates in one of these between refits of θ (see ``strategy.py``, "Candidate pool")."""
 
     def __init__(self, post: Posterior, xq: np.ndarray) -> None:
         self.theta = post.theta
-        self._xw = post.h.warp(xq)
-        n, m = len(post.x), len(xq)
-        cap = max(2 * n, 16)  # K, V and X grow in place, doubling when full
-        self._n = n
-        self._x = np.empty((cap, post.x.shape[1]))
-        self._x[:n] = post.x  # the inputs K and V cover
-        self._k = np.empty((m, cap))
-        self._k[:, :n] = matern52_k(post._r(self._xw), post.h.sf2)
-        self._v = np.empty((cap, m))
-        v = post._solve_l(self._k[:, :n].T.copy(order="F"), overwrite=True)  # L⁻¹ K(X, Q)
-        self._v[:n] = v
-        self._vsq = np.einsum("ij,ij->j", v, v)
+        n, dim = post.x.shape
+        self._n, self._m = n, 0
+        self._x = np.empty((n + max(16, n // 8), dim))  # the inputs covered, with room to grow
+        self._x[:n] = post.x
+        self._xw = np.empty((0, dim))  # warped queries
+        self._k = np.empty((0, len(self._x)))  # K(Q, X), room for more inputs
+        self._v = np.empty((len(self._x), 0))  # V, room for more inputs
+        self._vsq = np.empty(0)
+        self.add(post, xq)
+
+    @property
+    def size(self) -> int:
+        return self._m
 
     def covers(self, post: Posterior) -> bool:
         """Whether ``post`` is this posterior grown by rows (same θ, same leading inputs)."""
@@ -511,12 +516,31 @@ class FixedQueries:
             and np.array_equal(post.x[:n], self._x[:n])
         )
 
+    def add(self, post: Posterior, xq: np.ndarray) -> None:
+        """Add queries xq [q, D] under ``post``, which must have exactly the covered inputs."""
+        assert len(post.x) == self._n and post.theta is self.theta
+        n, m, q = self._n, self._m, len(xq)
+        if m + q > len(self._k):  # room for the new queries and as many again
+            cap = 2 * (m + q)
+            self._xw = np.vstack([self._xw[:m], np.empty((cap - m, self._xw.shape[1]))])
+            self._k = np.vstack([self._k[:m], np.empty((cap - m, self._k.shape[1]))])
+            self._v = np.hstack([self._v[:, :m], np.empty((len(self._v), cap - m))])
+            self._vsq = np.concatenate([self._vsq[:m], np.empty(cap - m)])
+        xw = post.h.warp(xq)
+        k = matern52_k(post._r(xw), post.h.sf2)  # [q, n]
+        v = post._solve_l(k.T.copy(order="F"), overwrite=True)  # L⁻¹ K(X, xq)  [n, q]
+        self._xw[m : m + q] = xw
+        self._k[m : m + q, :n] = k
+        self._v[:n, m : m + q] = v
+        self._vsq[m : m + q] = np.einsum("ij,ij->j", v, v)
+        self._m = m + q
+
     def _grown(self, post: Posterior) -> tuple[np.ndarray, np.ndarray]:
         """K(Q, X') and V' for the rows X' of ``post`` beyond the covered ones."""
-        n = self._n
+        n, m = self._n, self._m
         xn = post.x[n:]
-        k_new = matern52_k(np.sqrt(scaled_sqdist(self._xw, xn, post.h.ls)), post.h.sf2)
-        rhs = k_new.T - post.chol[n:, :n] @ self._v[:n]  # [q, m]
+        k_new = matern52_k(np.sqrt(scaled_sqdist(self._xw[:m], xn, post.h.ls)), post.h.sf2)
+        rhs = k_new.T - post.chol[n:, :n] @ self._v[:n, :m]  # [q, m]
         v_new, info = lapack.dtrtrs(post.chol[n:, n:], rhs, lower=1)
         if info != 0:  # pragma: no cover - C from a successful Cholesky has a nonzero diagonal
             raise np.linalg.LinAlgError(f"triangular solve failed (info {info})")
@@ -524,27 +548,27 @@ class FixedQueries:
 
     def extend(self, post: Posterior) -> None:
         """Cover every input of ``post`` (which :meth:`covers` must accept) from now on."""
-        n, total = self._n, len(post.x)
+        n, m, total = self._n, self._m, len(post.x)
         if total == n:
             return
         k_new, v_new = self._grown(post)
-        if total > len(self._x):
+        if total > len(self._x):  # room for the new inputs and as many again
             cap = 2 * total
             self._x = np.vstack([self._x[:n], np.empty((cap - n, self._x.shape[1]))])
             self._k = np.hstack([self._k[:, :n], np.empty((len(self._k), cap - n))])
             self._v = np.vstack([self._v[:n], np.empty((cap - n, self._v.shape[1]))])
         self._x[n:total] = post.x[n:]
-        self._k[:, n:total] = k_new
-        self._v[n:total] = v_new
-        self._vsq = self._vsq + np.einsum("ij,ij->j", v_new, v_new)
+        self._k[:m, n:total] = k_new
+        self._v[n:total, :m] = v_new
+        self._vsq[:m] += np.einsum("ij,ij->j", v_new, v_new)
         self._n = total
 
     def predict(self, post: Posterior) -> tuple[np.ndarray, np.ndarray]:
         """Mean [m] or [m, S] and variance [m] at the queries under ``post`` (which
         :meth:`covers` must accept; rows beyond the covered ones are included, not kept)."""
-        n = self._n
-        mean = self._k[:, :n] @ post.alpha[:n]
-        vsq = self._vsq
+        n, m = self._n, self._m
+        mean = self._k[:m, :n] @ post.alpha[:n]
+        vsq = self._vsq[:m]
         if len(post.x) > n:
             k_new, v_new = self._grown(post)
             mean += k_new @ post.alpha[n:]

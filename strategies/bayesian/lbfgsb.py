@@ -47,9 +47,12 @@ def minimize_box(
     *,
     maxiter: int,
     gtol: float = 1e-5,
+    ftol: float = FTOL,
 ) -> tuple[np.ndarray, float]:
     """Minimise ``fun`` (returning value and gradient) over the box [lower, upper] from x0
-    (clipped into the box); returns the final x and f, as ``minimize(...).x`` / ``.fun``."""
+    (clipped into the box); returns the final x and f, as ``minimize(...).x`` / ``.fun``.
+    Stops after ``maxiter`` iterations, when the projected gradient is below ``gtol``, or when
+    an iteration lowers f by less than ``ftol`` relative to max(|f|, 1)."""
     lower = np.asarray(lower, dtype=np.float64)
     upper = np.asarray(upper, dtype=np.float64)
     x = np.clip(np.array(x0, dtype=np.float64).ravel(), lower, upper)
@@ -60,7 +63,7 @@ def minimize_box(
             jac=True,
             method="L-BFGS-B",
             bounds=optimize.Bounds(lower, upper),
-            options={"maxiter": maxiter, "gtol": gtol},
+            options={"maxiter": maxiter, "gtol": gtol, "ftol": ftol},
         )
         return np.asarray(res.x), float(res.fun)
     n, m = x.size, MAXCOR
@@ -74,7 +77,7 @@ def minimize_box(
     lsave = np.zeros(4, dtype=np.int32)
     isave = np.zeros(44, dtype=np.int32)
     dsave = np.zeros(29)
-    factr = FTOL / np.finfo(float).eps
+    factr = ftol / np.finfo(float).eps
     iterations = 0
     while True:
         _lbfgsb.setulb(

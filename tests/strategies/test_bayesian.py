@@ -305,9 +305,10 @@ def test_model_between_refits_equals_a_fresh_factorisation() -> None:
 
 
 def test_asks_between_refits_share_a_candidate_pool_and_the_transform() -> None:
-    """Between refits (past REFIT_EVERY_ASK_UP_TO results) the Sobol candidates are drawn once
-    and kept, with their predictions grown by each result, and the output transform keeps the
-    λ of the last refit; a refit starts both afresh. Asks stay reproducible per seed."""
+    """Between refits (past REFIT_EVERY_ASK_UP_TO results) the candidates are drawn once and
+    kept, with their predictions grown by each result (perturbations are added around each new
+    incumbent), and the output transform keeps the λ of the last refit; a refit starts both
+    afresh. Asks stay reproducible per seed."""
     from strategies.bayesian.strategy import (
         REFIT_EVERY_ASK_UP_TO,
         BayesianStrategy,
@@ -339,6 +340,8 @@ def test_asks_between_refits_share_a_candidate_pool_and_the_transform() -> None:
     assert pools[0] is None  # the first ask fitted θ: no pool on a fresh posterior
     first = pools[1]
     assert first is not None and all(p is first for p in pools[1:11])
+    # 1024 Sobol points and 102 perturbations of each configuration that was an incumbent
+    assert len(first.units) >= 1024 + 5 * 102 and (len(first.units) - 1024) % 102 == 0
     assert pools[11] is None and pools[12] is not None and pools[12] is not first  # refit at 216
     assert lambdas[0] is not None and lambdas[0] < 1.0
     assert len(set(lambdas[:11])) == 1 and lambdas[11] != lambdas[0]
