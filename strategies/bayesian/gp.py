@@ -339,11 +339,8 @@ class Posterior:
         self.alpha = linalg.cho_solve((self.chol, True), y - self.h.mean, check_finite=False)
         n = len(self.x)
         self._alpha2 = self.alpha.reshape(n, -1)  # [n, S]
-        # [α | α ∘ X], (α ∘ X)[a, (s, j)] = α_as x_aj: G @ this gives Σ_a g_a α_as and
-        # Σ_a g_a α_as x_aj for all (s, j) in one GEMM
-        self._alpha_ax = np.hstack(
-            [self._alpha2, (self._alpha2[:, :, None] * self.x[:, None, :]).reshape(n, -1)]
-        )
+        # Σ_a g_a α_as x_aj for all (s, j) in one GEMM: g @ ax with ax[a, (s, j)] = α_as x_aj
+        self._ax = (self._alpha2[:, :, None] * self.x[:, None, :]).reshape(n, -1)
 
     def fantasize(self, xq: np.ndarray, z: np.ndarray) -> tuple[Posterior, np.ndarray]:
         """Condition on samples of the noisy outcomes at xq [m, D] (pending trials) of a
@@ -459,9 +456,8 @@ class Posterior:
         raw_var = self.h.sf2 - (v * v).sum(0)
         var = np.maximum(raw_var, 1e-12)
         kinv_k = self._solve_l(v, trans=1, overwrite=True)  # K⁻¹ k  [n, k]
-        g_all = g @ self._alpha_ax  # [k, S + S·D]: G α and G (α ∘ X) in one GEMM
-        g_alpha = g_all[:, :n_s]
-        g_ax = g_all[:, n_s:].reshape(k, n_s, dim)
+        g_alpha = g @ alpha  # [k, S]
+        g_ax = (g @ self._ax).reshape(k, n_s, dim)
         dmean = g_ax - xq[:, None, :] * g_alpha[:, :, None]
         dmean *= self._inv_ls2  # [k, S, D]
         dmean = dmean.transpose(0, 2, 1)
@@ -502,10 +498,6 @@ class FixedQueries:
         self._v = np.empty((len(self._x), 0))  # V, room for more inputs
         self._vsq = np.empty(0)
         self.add(post, xq)
-
-    @property
-    def size(self) -> int:
-        return self._m
 
     def covers(self, post: Posterior) -> bool:
         """Whether ``post`` is this posterior grown by rows (same θ, same leading inputs)."""

@@ -11,7 +11,8 @@ GP only ever scores configurations that can actually be run.
    each ask, or kept in the strategy's ``CandidatePool`` between refits of θ.
 2. The ``n_starts`` best candidates are refined: L-BFGS-B on the log-EI gradient over the
    continuous coordinates (integers and categoricals held fixed; coordinates scaled by the
-   lengthscales; at most ``LOCAL_MAXITER`` iterations, stopped earlier by ``LOCAL_FTOL``), then
+   lengthscales; at most ``LOCAL_MAXITER`` iterations, between refits of θ stopped earlier by
+   ``LOCAL_FTOL_BETWEEN_REFITS``), then
    greedy moves to neighbouring integer / categorical values while they improve the
    acquisition.
 3. The best refined point that is not an already observed or pending configuration wins; if every
@@ -43,7 +44,7 @@ from scipy.stats import qmc
 
 from strategies.bayesian.acquisition import log_ei, log_ei_with_grad
 from strategies.bayesian.gp import FixedQueries, Posterior
-from strategies.bayesian.lbfgsb import minimize_box
+from strategies.bayesian.lbfgsb import FTOL, minimize_box
 from strategies.space import SearchSpace
 
 ENUMERATE_LIMIT = 4096
@@ -58,11 +59,14 @@ MAX_NEIGHBOUR_ROUNDS = 4
 # Quality A/B at 20 vs 50 (16×8; benchmarks/README.md, Latency): bayesmark-lite 103.4 vs 103.1
 # (4 seeds), synthetic 96.6 vs 94.7 (12 seeds), no task worse beyond noise.
 LOCAL_MAXITER = 20
-# The local search stops when an iteration raises Σ log-EI by less than this fraction of its
-# magnitude (L-BFGS-B's ftol; scipy's default 2.2e-9 let nearly every run go to the cap): at
-# Σ log-EI ≈ −30, typical at n = 200, that is a change of EI by < 0.3 %. Measured
-# (benchmarks/README.md, Latency): 33 → 27 evaluations per ask at d = 6, 26 → 19 at d = 12.
-LOCAL_FTOL = 1e-4
+# Between refits of θ (past 200 results, see ``strategy.py``) the local search stops when an
+# iteration raises Σ log-EI by less than this fraction of its magnitude (L-BFGS-B's ftol; with
+# scipy's default, used up to 200 results, nearly every run goes to the iteration cap): at
+# Σ log-EI ≈ −30, typical at n = 200, a gain below 0.003, EI changing by < 0.3 %. It makes those
+# asks ~30 % cheaper (benchmarks/README.md, Latency). Used everywhere, it cost score at 50×1
+# within seed noise (bayesmark-broad, 3 seeds: 94.84 vs 95.67; 16×8, 6 seeds: 97.31 vs 97.48),
+# so the first 200 results keep the exhaustive search.
+LOCAL_FTOL_BETWEEN_REFITS = 1e-4
 EDGE = 1e-3
 TOP_BATCH = 128  # rows scored exactly at a time by ``top``
 BOUND_MARGIN = 1e-6  # log-EI slack for rounding in the bound
@@ -148,6 +152,7 @@ class AcquisitionOptimizer:
         n_starts: int = 3,
         local_share: float = 0.5,
         multiscale: bool = True,
+        local_ftol: float = FTOL,
     ) -> None:
         self.space = space
         self.post = posterior
@@ -157,6 +162,7 @@ class AcquisitionOptimizer:
         self.n_starts = n_starts
         self.local_share = local_share
         self.multiscale = multiscale
+        self.local_ftol = local_ftol
 
     def score(self, units: np.ndarray) -> np.ndarray:
         """log-EI of unit rows [m, P], in chunks of about ``CHUNK_ELEMENTS`` kernel entries so that
@@ -349,7 +355,7 @@ class AcquisitionOptimizer:
             np.full(k * len(cols), EDGE) / scale,
             (1.0 - EDGE) / scale,
             maxiter=LOCAL_MAXITER,
-            ftol=LOCAL_FTOL,
+            ftol=self.local_ftol,
         )
         moved = units.copy()
         moved[:, idx] = np.clip(v_end * scale, EDGE, 1.0 - EDGE).reshape(k, len(cols))

@@ -86,8 +86,10 @@ from scipy.stats import qmc
 
 from strategies.base import Strategy
 from strategies.bayesian import gp, yeojohnson
+from strategies.bayesian.lbfgsb import FTOL
 from strategies.bayesian.optimize import (
     ENUMERATE_LIMIT,
+    LOCAL_FTOL_BETWEEN_REFITS,
     AcquisitionOptimizer,
     CandidatePool,
     Key,
@@ -321,6 +323,7 @@ class BayesianStrategy(Strategy):
             n_candidates=self.n_candidates,
             local_share=self.local_share,
             multiscale=self.multiscale,
+            local_ftol=FTOL if pool is None else LOCAL_FTOL_BETWEEN_REFITS,
         )
         return opt.maximize(incumbents, seen, pool)
 

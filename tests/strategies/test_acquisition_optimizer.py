@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import optimize
 
 from strategies.bayesian import gp
 from strategies.bayesian.acquisition import log_ei, log_ei_with_grad
-from strategies.bayesian.optimize import EDGE, AcquisitionOptimizer, CandidatePool
+from strategies.bayesian.lbfgsb import FTOL
+from strategies.bayesian.optimize import (
+    EDGE,
+    LOCAL_FTOL_BETWEEN_REFITS,
+    AcquisitionOptimizer,
+    CandidatePool,
+)
 from strategies.space import SearchSpace
 
 CONTINUOUS = [{"Name": f"x{i}", "MinValue": "0", "MaxValue": "1"} for i in range(3)]
@@ -40,10 +47,12 @@ def test_chunked_scores_equal_one_prediction_per_row() -> None:
     np.testing.assert_allclose(scores[pick], log_ei(mean[:, None], var, opt.best), rtol=1e-7)
 
 
-def test_local_search_climbs_to_the_maximum_of_a_bowl() -> None:
+@pytest.mark.parametrize("local_ftol", [FTOL, LOCAL_FTOL_BETWEEN_REFITS])
+def test_local_search_climbs_to_the_maximum_of_a_bowl(local_ftol: float) -> None:
     """From the three best candidates, the (preconditioned) L-BFGS-B ends where log-EI is at
-    least as high, and — although it stops once an iteration gains less than LOCAL_FTOL —
-    within 1e-3 of the maximum a fully converged search reaches from the same start."""
+    least as high, and — also when it stops once an iteration gains less than
+    LOCAL_FTOL_BETWEEN_REFITS — within 1e-3 of the maximum a fully converged search reaches
+    from the same start."""
     space = SearchSpace.from_parameter_ranges({"ContinuousParameterRanges": CONTINUOUS})
     rng = np.random.default_rng(3)
     x = rng.random((40, 3))
@@ -52,7 +61,9 @@ def test_local_search_climbs_to_the_maximum_of_a_bowl() -> None:
     layout = gp.Layout(3)
     theta, _ = gp.fit(x, y, layout, [layout.initial()], maxiter=100)
     post = gp.Posterior(theta, x, y, layout)
-    opt = AcquisitionOptimizer(space, post, np.array([y.min()]), rng, n_candidates=128)
+    opt = AcquisitionOptimizer(
+        space, post, np.array([y.min()]), rng, n_candidates=128, local_ftol=local_ftol
+    )
     cands = opt.candidates(np.empty((0, 3)), set())
     scores = opt.score(cands)
     top = np.argsort(-scores)[:3]
