@@ -24,7 +24,12 @@ from benchmarks._tasks import get_task
 OURS = "localtune-bayesian"
 RANDOMS = ("localtune-random", "harness-random")
 PEERS = ("optuna-tpe", "optuna-gp", "skopt-gp")
-BUDGET_LABEL = {"sequential": "50×1", "batch": "16×8", "sequential128": "128×1"}
+BUDGET_LABEL = {
+    "sequential": "50×1",
+    "batch": "16×8",
+    "sequential128": "128×1",
+    "sequential320": "320×1",
+}
 
 
 def _fmt(x: float, digits: int = 2) -> str:

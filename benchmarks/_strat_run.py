@@ -34,6 +34,8 @@ BUDGETS = {
     "sequential": Budget("sequential", 50, 1),
     "batch": Budget("batch", 16, 8),
     "sequential128": Budget("sequential128", 128, 1),
+    # past the Bayesian strategy's REFIT_EVERY_ASK_UP_TO = 200: the asks between refits
+    "sequential320": Budget("sequential320", 320, 1),
 }
 
 

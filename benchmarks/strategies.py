@@ -92,6 +92,7 @@ BUDGET_CHOICES = {
     "both": ["sequential", "batch"],
     "all": ["sequential", "batch", "sequential128"],
     "sequential128": ["sequential128"],
+    "sequential320": ["sequential320"],
 }
 
 
@@ -117,7 +118,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--budget",
         choices=sorted(BUDGET_CHOICES),
         help="sequential = 50×1, batch = 16×8, sequential128 = 128×1, both = sequential+batch, "
-        "all = all three; default both",
+        "all = all three; default both; sequential320 = 320×1 (past 200 results, where the "
+        "Bayesian strategy refits θ only every 5 %% and keeps its candidates between refits)",
     )
     p.add_argument("--jobs", type=int, default=1, help="worker processes (loky); default 1")
     p.add_argument("--out", type=Path, default=Path("benchmarks/results/strategies"))

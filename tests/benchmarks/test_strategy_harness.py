@@ -284,6 +284,14 @@ def test_cli_end_to_end_two_tasks_one_seed(
     assert dims_of(get_task("branin").ranges)[0].name == "x1"
 
 
+def test_sequential320_budget_runs_past_200_results(tmp_path: Path) -> None:
+    argv = ["--seeds", "1", "--tasks", "branin", "--methods", "harness-random"]
+    assert cli.main([*argv, "--budget", "sequential320", "--out", str(tmp_path)]) == 0
+    records = [json.loads(line) for line in (tmp_path / "raw.jsonl").read_text().splitlines()]
+    assert {len(r["values"]) for r in records} == {320}
+    assert "(320×1)" in (tmp_path / "report.md").read_text()
+
+
 def test_exclude_takes_method_budget_pairs() -> None:
     assert cli.parse_exclude("skopt-gp:batch, optuna-gp:sequential128") == {
         ("skopt-gp", "batch"),
