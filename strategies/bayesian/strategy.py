@@ -49,8 +49,7 @@ Decisions (documented for the README):
   arrived since the last ask, so the asks of a batch share it. θ is then refitted by L-BFGS-B
   while n ≤ ``REFIT_EVERY_ASK_UP_TO``; beyond that only when n has grown by ≥ 5 % since the last
   fit (geometric thinning; between refits the Cholesky factor of the previous model is grown
-  by the new rows, O(n²) per result instead of O(n³), and the output transform keeps the λ of
-  the last refit instead of re-estimating it, ~0.5 ms an ask at n = 200). Fits are
+  by the new rows, O(n²) per result instead of O(n³)). Fits are
   warm-started from the previous θ; a cold fit also starts from the default θ₀ and a
   short-lengthscale variant.
 * **Candidate pool between refits**: at the first ask whose posterior was grown from the
@@ -119,50 +118,40 @@ def _choice_option(name: str, value: object, choices: Collection[str]) -> str:
     return value
 
 
-def _standardise(
-    raw: np.ndarray, transform: str, clip_outliers: bool, frozen: tuple[float | None] | None = None
-) -> tuple[np.ndarray, float | None]:
-    """Mean 0, std 1 (std 1 kept for constant data), and the Yeo-Johnson λ applied (None when
-    no power transform was). With ``clip_outliers``, losses above Tukey's far-out fence
-    Q3 + 3·IQR are lowered to the fence first (a diverged run reporting 1e12 must not flatten
-    the model of all the others; it stays the worst point). Values are then divided by their
-    largest magnitude so that huge finite losses cannot overflow the variance. ``frozen`` = (λ,)
-    applies that λ (or no transform for (None,)) instead of estimating it."""
+def _standardise(raw: np.ndarray, transform: str, clip_outliers: bool) -> np.ndarray:
+    """Mean 0, std 1 (std 1 kept for constant data). With ``clip_outliers``, losses above Tukey's
+    far-out fence Q3 + 3·IQR are lowered to the fence first (a diverged run reporting 1e12 must
+    not flatten the model of all the others; it stays the worst point). Values are then divided
+    by their largest magnitude so that huge finite losses cannot overflow the variance."""
     if clip_outliers and len(raw) >= 4:
         q1, q3 = np.percentile(raw, [25.0, 75.0])
         if q3 > q1:
             raw = np.minimum(raw, q3 + 3.0 * (q3 - q1))
     scale = float(np.abs(raw).max())
     z = raw / scale if scale > 0 else raw
-    lmbda = None
     if transform != "none" and np.ptp(z) > 0:
-        z, lmbda = _yeo_johnson(z, concave_only=transform == "auto", frozen=frozen)
+        z = _yeo_johnson(z, concave_only=transform == "auto")
     std = float(z.std())
-    return (z - z.mean()) / (std if std > 0 else 1.0), lmbda
+    return (z - z.mean()) / (std if std > 0 else 1.0)
 
 
-def _yeo_johnson(
-    raw: np.ndarray, concave_only: bool, frozen: tuple[float | None] | None = None
-) -> tuple[np.ndarray, float | None]:
+def _yeo_johnson(raw: np.ndarray, concave_only: bool) -> np.ndarray:
     """Standardise, then Yeo-Johnson with λ by maximum likelihood (``yeojohnson``: scipy's
-    definition and optimiser without scipy.stats' per-call overhead), or with the λ of
-    ``frozen``. With ``concave_only`` the transform is applied only when λ < 1, i.e. when it
-    compresses a long tail of *bad* (high) losses and spreads the good ones; λ ≥ 1 would do the
-    opposite, which hurts a minimiser. The raw values are kept (λ None) when the fit fails or
-    gives non-finite output (the transform is monotone, so the order of observations and the
-    incumbent never change)."""
+    definition and optimiser without scipy.stats' per-call overhead). With
+    ``concave_only`` the transform is applied only when λ < 1, i.e. when it compresses a long
+    tail of *bad* (high) losses and spreads the good ones; λ ≥ 1 would do the opposite, which
+    hurts a minimiser. The raw values are kept when the fit fails or gives non-finite output
+    (the transform is monotone, so the order of observations and the incumbent never change)."""
     z = (raw - raw.mean()) / raw.std()
     try:
         with np.errstate(all="ignore"):
-            lmbda = yeojohnson.normmax(z) if frozen is None else frozen[0]
-            if lmbda is None:
-                return raw, None
+            lmbda = yeojohnson.normmax(z)
             if concave_only and not lmbda < 1.0:
-                return raw, None
+                return raw
             out = yeojohnson.transform(z, lmbda)
     except (ValueError, FloatingPointError, OverflowError):
-        return raw, None
-    return (out, lmbda) if np.all(np.isfinite(out)) and np.ptp(out) > 0 else (raw, None)
+        return raw
+    return out if np.all(np.isfinite(out)) and np.ptp(out) > 0 else raw
 
 
 class BayesianStrategy(Strategy):
@@ -244,7 +233,6 @@ class BayesianStrategy(Strategy):
         self._seen: set[Key] = set()
         self._sobol = qmc.Sobol(space.n_params, scramble=True, rng=self.rng)
         self._theta: np.ndarray | None = None
-        self._lambda: float | None = None  # the output transform's λ at the last refit
         self._fit_n = 0
         self._grown = False  # whether the model's posterior grew from the previous one's
         self._pool: CandidatePool | None = None
@@ -355,14 +343,10 @@ class BayesianStrategy(Strategy):
         if self._cache is not None and self._cache[0] == len(self._losses):
             return self._cache[1:]
         units, raw = self._model_rows()
-        refit = self._refit_due(len(units))
-        y, lmbda = _standardise(
-            raw, self.output_transform, self.clip_outliers, None if refit else (self._lambda,)
-        )
+        y = _standardise(raw, self.output_transform, self.clip_outliers)
         x = self.space.encode(np.asarray(units))
-        if refit:
+        if self._refit_due(len(units)):
             self._refit(x, y)
-            self._lambda = lmbda
         assert self._theta is not None  # set by _refit
         self._cache = (len(self._losses), units, y, self._posterior(units, x, y))
         return self._cache[1:]
@@ -408,8 +392,8 @@ class BayesianStrategy(Strategy):
         return np.sort(np.concatenate([order[:n_top], rest]))
 
     def _refit_due(self, n: int) -> bool:
-        """θ (and the output transform's λ) are refitted on every model up to
-        ``REFIT_EVERY_ASK_UP_TO`` rows, then when the rows have grown by ``REFIT_GROWTH``."""
+        """θ is refitted on every model up to ``REFIT_EVERY_ASK_UP_TO`` rows, then when the rows
+        have grown by ``REFIT_GROWTH``."""
         return self._theta is None or n <= REFIT_EVERY_ASK_UP_TO or n >= REFIT_GROWTH * self._fit_n
 
     def _refit(self, x: np.ndarray, y: np.ndarray) -> None:
