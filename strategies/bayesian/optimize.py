@@ -63,10 +63,10 @@ LOCAL_MAXITER = 20
 # iteration raises Σ log-EI by less than this fraction of its magnitude (L-BFGS-B's ftol; with
 # scipy's default, used up to 200 results, nearly every run goes to the iteration cap): at
 # Σ log-EI ≈ −30, typical at n = 200, a gain below 0.003, EI changing by < 0.3 %. p50 of an
-# ask at n = 200, d = 12: 8.5 → 7.2 ms; at d = 6 the searches there run to the iteration cap
-# either way (benchmarks/README.md, Latency). Used everywhere, it cost score within seed noise
-# (bayesmark-broad: 50×1, 3 seeds 94.84 vs 95.67; 16×8, 6 seeds 97.31 vs 97.48), so the first
-# 200 results keep the exhaustive search.
+# ask at n = 200, d = 12: 8.3–8.8 → 7.2–7.9 ms; at d = 6 the searches there run to the
+# iteration cap either way (benchmarks/README.md, Latency). Used everywhere, it cost score
+# within seed noise (bayesmark-broad: 50×1, 3 seeds 94.84 vs 95.67; 16×8, 6 seeds 97.31 vs
+# 97.48), so the first 200 results keep the exhaustive search.
 LOCAL_FTOL_BETWEEN_REFITS = 1e-4
 EDGE = 1e-3
 TOP_BATCH = 128  # rows scored exactly at a time by ``top``
