@@ -182,13 +182,9 @@ class AcquisitionOptimizer:
             out[lo : lo + step] = log_ei(mean.reshape(len(var), -1), var, self.best)
         return out
 
-    def top(
-        self, units: np.ndarray, k: int, floor: float = -np.inf
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def top(self, units: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Indices and log-EI of the k best rows of ``units``, best first — the first k of
         ``argsort(-score(units), kind="stable")`` — without the exact variance of most rows.
-        Rows whose log-EI is below ``floor`` (the k-th best score of other candidates) may be
-        left out, so fewer than k rows can come back.
 
         Conditioning on more data never raises a Gaussian posterior variance, so the variance
         given the single most correlated input bounds it from above, and log-EI (increasing in σ)
@@ -200,7 +196,7 @@ class AcquisitionOptimizer:
         bound = self._chunked(x_all, self.post.mean_and_variance_bound)
         order = np.argsort(-bound, kind="stable")
         idx, scores = np.empty(0, dtype=np.intp), np.empty(0)
-        kth = floor
+        kth = -np.inf
         for lo in range(0, len(order), TOP_BATCH):
             batch = order[lo : lo + TOP_BATCH]
             if bound[batch[0]] < kth - BOUND_MARGIN:
@@ -208,7 +204,7 @@ class AcquisitionOptimizer:
             idx = np.concatenate([idx, batch])
             scores = np.concatenate([scores, self._chunked(x_all[batch], self.post.predict)])
             if len(scores) >= k:
-                kth = max(kth, float(np.partition(scores, len(scores) - k)[len(scores) - k]))
+                kth = float(np.partition(scores, len(scores) - k)[len(scores) - k])
         pick = np.lexsort((idx, -scores))[:k]  # ties by row index, as a stable argsort
         return idx[pick], scores[pick]
 
@@ -250,33 +246,23 @@ class AcquisitionOptimizer:
         """The unit row to evaluate next, or None if no unseen configuration exists. ``pool``:
         the candidates with predictions kept up to date (set up on a posterior this one
         grows), used instead of new ones — the strategy's path between refits of θ."""
-        if pool is None:
-            cands = self.candidates(incumbents, seen)
-        else:
-            cands = np.empty((0, self.space.n_params))
-        card = self.space.cardinality()
-        if card is not None and card <= ENUMERATE_LIMIT:
-            if len(cands) == 0:
-                return None
-            first, _ = self.top(cands, 1)  # every unseen configuration is a candidate
-            return np.asarray(cands[first[0]])
-        units, scores = np.empty((0, self.space.n_params)), np.empty(0)
-        floor = -np.inf
-        if pool is not None:  # exact scores of the pool first: a floor for the other candidates
-            pool_units = pool.units
+        if pool is not None:  # exact scores of every pooled candidate (the strategy's pool
+            # is never made for a space small enough to enumerate)
             mean, var = pool.queries.predict(self.post)
             pool_scores = log_ei(mean.reshape(len(var), -1), var, self.best)
-            unseen = np.flatnonzero(self._unseen(pool_units, seen))
+            unseen = np.flatnonzero(self._unseen(pool.units, seen))
             pick = unseen[np.argsort(-pool_scores[unseen], kind="stable")[: self.n_starts]]
-            units, scores = pool_units[pick], pool_scores[pick]
-            if len(pick) == self.n_starts:
-                floor = float(scores[-1])
-        if len(cands):
-            idx, cand_scores = self.top(cands, self.n_starts, floor)
-            units = np.vstack([cands[idx], units])
-            scores = np.concatenate([cand_scores, scores])
-            keep = np.argsort(-scores, kind="stable")[: self.n_starts]
-            units, scores = units[keep], scores[keep]
+            units, scores = pool.units[pick], pool_scores[pick]
+        else:
+            cands = self.candidates(incumbents, seen)
+            if len(cands) == 0:
+                return None
+            card = self.space.cardinality()
+            if card is not None and card <= ENUMERATE_LIMIT:
+                first, _ = self.top(cands, 1)  # every unseen configuration is a candidate
+                return np.asarray(cands[first[0]])
+            idx, scores = self.top(cands, self.n_starts)
+            units = cands[idx]
         if len(units) == 0:
             return None
         starts, start_scores = self._refine(units, scores, seen)

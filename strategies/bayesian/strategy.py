@@ -342,12 +342,10 @@ class BayesianStrategy(Strategy):
         extra point of a batch costs its fantasies and acquisition search, not a refit."""
         if self._cache is not None and self._cache[0] == len(self._losses):
             return self._cache[1:]
-        units, raw = self._model_rows()
-        y = _standardise(raw, self.output_transform, self.clip_outliers)
+        units, y = self._model_data()
         x = self.space.encode(np.asarray(units))
-        if self._refit_due(len(units)):
-            self._refit(x, y)
-        assert self._theta is not None  # set by _refit
+        self._maybe_refit(x, y)
+        assert self._theta is not None  # set by _maybe_refit
         self._cache = (len(self._losses), units, y, self._posterior(units, x, y))
         return self._cache[1:]
 
@@ -371,9 +369,8 @@ class BayesianStrategy(Strategy):
         self._grown = False
         return gp.Posterior(self._theta, x, y, self.layout)
 
-    def _model_rows(self) -> tuple[list[np.ndarray], np.ndarray]:
-        """Unit rows and their raw losses (failures imputed as the worst), subsampled to
-        ``max_model_points``."""
+    def _model_data(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Unit rows and transformed, standardised targets (failures imputed as the worst)."""
         finite = [v for v in self._losses if v is not None]
         worst = max(finite)
         raw = np.array([worst if v is None else v for v in self._losses])
@@ -381,7 +378,7 @@ class BayesianStrategy(Strategy):
         if len(raw) > self.max_model_points:
             keep = self._subsample(raw, self.max_model_points)
             raw, units = raw[keep], [units[i] for i in keep]
-        return units, raw
+        return units, _standardise(raw, self.output_transform, self.clip_outliers)
 
     def _subsample(self, raw: np.ndarray, cap: int | None = None) -> np.ndarray:
         """Indices of the best quarter of ``cap`` points plus a random subset of the others."""
@@ -391,13 +388,10 @@ class BayesianStrategy(Strategy):
         rest = self.rng.choice(order[n_top:], cap - n_top, replace=False)
         return np.sort(np.concatenate([order[:n_top], rest]))
 
-    def _refit_due(self, n: int) -> bool:
-        """θ is refitted on every model up to ``REFIT_EVERY_ASK_UP_TO`` rows, then when the rows
-        have grown by ``REFIT_GROWTH``."""
-        return self._theta is None or n <= REFIT_EVERY_ASK_UP_TO or n >= REFIT_GROWTH * self._fit_n
-
-    def _refit(self, x: np.ndarray, y: np.ndarray) -> None:
+    def _maybe_refit(self, x: np.ndarray, y: np.ndarray) -> None:
         n, d = x.shape
+        if self._theta is not None and n > REFIT_EVERY_ASK_UP_TO and n < REFIT_GROWTH * self._fit_n:
+            return
         theta0 = self.layout.initial()
         if self._theta is None:
             short = theta0.copy()
