@@ -59,8 +59,9 @@ Decisions (documented for the README):
   that is or becomes one of the incumbents, drawn when it does. Their kernel rows and
   L⁻¹-solves are grown by each new result (``gp.FixedQueries``), so their exact log-EI costs
   O(n) per point instead of an ``exp`` per kernel entry and a triangular solve; new candidates
-  at every ask cost most of an ask's ranking. The local search of these asks also stops
-  earlier (``optimize.LOCAL_FTOL_BETWEEN_REFITS``). Up to ``REFIT_EVERY_ASK_UP_TO`` results
+  at every ask cost most of an ask's ranking. The local search of these asks refines the best
+  candidate only and stops earlier (``optimize.STARTS_BETWEEN_REFITS``,
+  ``LOCAL_FTOL_BETWEEN_REFITS``). Up to ``REFIT_EVERY_ASK_UP_TO`` results
   (every ask refits θ) nothing changes: the suggestions are bit-identical to those of the
   strategy without the pool. Measured (benchmarks/README.md, Latency): p50 of an ask at
   n = 200 15.3 → 10.0 ms (d = 6) and 14.9 → 7.9 ms (d = 12); on 320-evaluation runs of six
@@ -92,6 +93,8 @@ from strategies.bayesian.lbfgsb import FTOL
 from strategies.bayesian.optimize import (
     ENUMERATE_LIMIT,
     LOCAL_FTOL_BETWEEN_REFITS,
+    N_STARTS,
+    STARTS_BETWEEN_REFITS,
     AcquisitionOptimizer,
     CandidatePool,
     Key,
@@ -314,6 +317,7 @@ class BayesianStrategy(Strategy):
             n_candidates=self.n_candidates,
             local_share=self.local_share,
             multiscale=self.multiscale,
+            n_starts=N_STARTS if pool is None else STARTS_BETWEEN_REFITS,
             local_ftol=FTOL if pool is None else LOCAL_FTOL_BETWEEN_REFITS,
         )
         return opt.maximize(incumbents, seen, pool)
