@@ -91,6 +91,16 @@ def sobol_points(space: SearchSpace, n: int, rng: np.random.Generator) -> np.nda
     return sobol.random(m)[:n]
 
 
+def feasible(space: SearchSpace, units: np.ndarray) -> np.ndarray:
+    """Unit rows ``EDGE`` inside the ends of every range, snapped to feasible values."""
+    return space.snap(np.clip(units, EDGE, 1.0 - EDGE))
+
+
+def local_reps(n_candidates: int, local_share: float, n_incumbents: int) -> int:
+    """Perturbations drawn around each incumbent: ``local_share`` of the candidates, shared."""
+    return max(1, int(n_candidates * local_share) // n_incumbents)
+
+
 def perturb(
     incumbents: np.ndarray, reps: int, multiscale: bool, rng: np.random.Generator
 ) -> np.ndarray:
@@ -130,7 +140,7 @@ class CandidatePool:
         rng: np.random.Generator,
     ) -> None:
         self.space, self.reps, self.multiscale, self.rng = space, reps, multiscale, rng
-        self.units = space.snap(np.clip(sobol_points(space, n_candidates, rng), EDGE, 1.0 - EDGE))
+        self.units = feasible(space, sobol_points(space, n_candidates, rng))
         self.queries = FixedQueries(post, space.encode(self.units))
         self._around: set[Key] = set()
 
@@ -143,8 +153,7 @@ class CandidatePool:
         if not new:
             return
         self._around.update(keys[i] for i in new)
-        rows = perturb(incumbents[new], self.reps, self.multiscale, self.rng)
-        rows = self.space.snap(np.clip(rows, EDGE, 1.0 - EDGE))
+        rows = feasible(self.space, perturb(incumbents[new], self.reps, self.multiscale, self.rng))
         self.queries.add(post, self.space.encode(rows))
         self.units = np.vstack([self.units, rows])
 
@@ -226,7 +235,7 @@ class AcquisitionOptimizer:
         pts = [sobol_points(self.space, self.n_candidates, self.rng)]
         if len(incumbents):
             pts.append(self._local(incumbents))
-        units = self.space.snap(np.clip(np.vstack(pts), EDGE, 1.0 - EDGE))
+        units = feasible(self.space, np.vstack(pts))
         return units[self._unseen(units, seen)]
 
     def _unseen(self, units: np.ndarray, seen: set[Key]) -> np.ndarray:
@@ -245,7 +254,7 @@ class AcquisitionOptimizer:
     def _local(self, incumbents: np.ndarray) -> np.ndarray:
         """``local_share`` × ``n_candidates`` perturbations of the incumbents, an equal number
         around each (see :func:`perturb`)."""
-        reps = max(1, int(self.n_candidates * self.local_share) // len(incumbents))
+        reps = local_reps(self.n_candidates, self.local_share, len(incumbents))
         return perturb(incumbents, reps, self.multiscale, self.rng)
 
     def maximize(

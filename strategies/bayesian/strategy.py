@@ -98,6 +98,7 @@ from strategies.bayesian.optimize import (
     AcquisitionOptimizer,
     CandidatePool,
     Key,
+    local_reps,
 )
 from strategies.errors import StrategyError
 from strategies.space import ParamValue, SearchSpace
@@ -332,7 +333,7 @@ class BayesianStrategy(Strategy):
             self._pool = None  # a posterior refitted or refactorised (or a small grid)
             return None
         if self._pool is None or not self._pool.queries.covers(post):
-            reps = max(1, int(self.n_candidates * self.local_share) // N_INCUMBENTS)
+            reps = local_reps(self.n_candidates, self.local_share, N_INCUMBENTS)
             self._pool = CandidatePool(
                 self.space, post, self.n_candidates, reps, self.multiscale, self.rng
             )
