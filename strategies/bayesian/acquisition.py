@@ -119,3 +119,31 @@ def log_ei_with_grad(
     d_sigma = (weights * (1.0 - ratio * z)).sum(axis=1) * inv_sigma  # [k]
     grad = np.einsum("kds,ks->kd", dmean, d_mean2) + (0.5 * d_sigma * inv_sigma)[:, None] * dvar
     return value, grad
+
+
+def _log_h_scalar(z: float) -> float:
+    """:func:`log_h` at one z: the same branches and operations (numpy's ufuncs, whose
+    results can differ from ``math``'s in the last bit) on a float instead of an array."""
+    if z > -1.0:
+        return float(np.log(special.ndtr(z) * z + np.exp(-0.5 * z * z - C1)))
+    if z > TAIL:
+        a = np.log(special.erfcx(-z / math.sqrt(2.0)) * -z) + C2
+        return float(-0.5 * z * z - C1 + np.log(-np.expm1(a)))
+    return float(-0.5 * z * z - C1 - 2.0 * np.log(-z))
+
+
+def log_ei_one_with_grad(
+    mean: float, var: float, dmean: np.ndarray, dvar: np.ndarray, best: float
+) -> tuple[float, np.ndarray]:
+    """:func:`log_ei_with_grad` at one point with one sample (no pending trials): the value and
+    its gradient [D], by the same operations on floats instead of 1-element arrays (equal
+    results, about a tenth of the time)."""
+    sigma = math.sqrt(var)
+    inv_sigma = 1.0 / sigma
+    z = (best - mean) * inv_sigma
+    lh = _log_h_scalar(z)
+    ratio = float(np.exp(special.log_ndtr(z) - lh))
+    d_mean = -ratio * inv_sigma
+    d_sigma = (1.0 - ratio * z) * inv_sigma
+    grad = dmean * d_mean + (0.5 * d_sigma * inv_sigma) * dvar
+    return float(np.log(sigma) + lh), grad

@@ -40,7 +40,7 @@ from functools import cached_property
 
 import numpy as np
 from scipy import linalg
-from scipy.linalg import lapack
+from scipy.linalg import blas, lapack
 
 from strategies.bayesian.lbfgsb import minimize_box
 from strategies.bayesian.warping import (
@@ -473,6 +473,32 @@ class Posterior:
             dmean[:, cols, :] *= dw[:, :, None]
             dvar[:, cols] *= dw
         return mean, var, dmean, dvar
+
+    def predict_one_with_grad(self, xq: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
+        """:meth:`predict_with_grad` at one point xq [D] of a posterior with one target column
+        and no input warping: mean, variance (floats) and their gradients [D], [D]. The same
+        operations on vectors instead of [1, ·] arrays, with the same results to the last bit
+        (a test checks this for n up to 517, D up to 20): the local search between refits of θ
+        refines a single start, and this path makes about half the numpy calls (at n = 200,
+        d = 6, with :func:`acquisition.log_ei_one_with_grad`: 45 instead of 90 µs per
+        evaluation)."""
+        a = xq / self.h.ls
+        d2 = a @ self._xs_m2t
+        d2 += (a * a).sum()
+        d2 += self._xs_sq
+        r = np.sqrt(np.maximum(d2, 0.0, out=d2), out=d2)
+        kq, g = matern52(r, self.h.sf2)  # [n]
+        alpha = self._alpha2[:, 0]
+        mean = self.h.mean + float(kq @ alpha)
+        v = blas.dtrsv(self.chol.T, kq, lower=0, trans=1)  # L⁻¹ k
+        raw_var = self.h.sf2 - float((v * v).sum())  # as summed in predict_with_grad
+        kinv_k = blas.dtrsv(self.chol.T, v, lower=0, trans=0, overwrite_x=1)  # K⁻¹ k
+        dmean = (g @ self._ax - xq * float(g @ alpha)) * self._inv_ls2
+        g *= kinv_k
+        dvar = (xq * g.sum() - g @ self.x) * self._two_inv_ls2
+        if raw_var <= 1e-12:
+            return mean, 1e-12, dmean, np.zeros_like(dvar)
+        return mean, raw_var, dmean, dvar
 
 
 class FixedQueries:

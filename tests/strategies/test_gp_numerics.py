@@ -9,7 +9,12 @@ import pytest
 from scipy import optimize, stats
 
 from strategies.bayesian import gp
-from strategies.bayesian.acquisition import log_ei, log_ei_with_grad, log_h
+from strategies.bayesian.acquisition import (
+    log_ei,
+    log_ei_one_with_grad,
+    log_ei_with_grad,
+    log_h,
+)
 
 
 def data(n: int = 25, d: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -115,6 +120,24 @@ def test_predict_with_grad_matches_predict_and_finite_differences(layout: gp.Lay
             np.testing.assert_allclose(dmean[i, :, s], num, rtol=1e-4, atol=1e-6)
         num_v = optimize.approx_fprime(xq[i], lambda p: post.predict(p[None])[1][0], 1e-7)
         np.testing.assert_allclose(dvar[i], num_v, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(("n", "d"), [(7, 3), (30, 4), (200, 6), (129, 12)])
+def test_single_point_prediction_equals_the_batched_one(n: int, d: int) -> None:
+    """``predict_one_with_grad`` (the local search's path with one start and one sample) gives
+    exactly what ``predict_with_grad`` gives for a one-row batch, near the data and far from
+    it, so that the search visits the same points whichever path it takes."""
+    x, y = data(n=n, d=d)
+    layout = gp.Layout(d)
+    theta = layout.initial() + np.random.default_rng(2).normal(0.0, 0.3, len(layout.initial()))
+    post = gp.Posterior(theta, x, y, layout)
+    rng = np.random.default_rng(6)
+    for xq in [*rng.random((5, d)), x[3] + 1e-4, x[5] + 1e-8, x[6], np.full(d, 4.0)]:
+        mean, var, dmean, dvar = post.predict_one_with_grad(xq)
+        m2, v2, dm2, dv2 = post.predict_with_grad(xq[None])
+        assert (mean, var) == (m2[0, 0], v2[0])
+        np.testing.assert_array_equal(dmean, dm2[0, :, 0])
+        np.testing.assert_array_equal(dvar, dv2[0])
 
 
 @pytest.mark.parametrize("z", [-40.0, -12.0, -3.0, -1.0, -0.5, 0.0, 0.7, 4.0])
@@ -251,6 +274,12 @@ def test_log_ei_one_sample_paths_equal_the_general_formula(z_shift: float) -> No
     np.testing.assert_allclose(value, value2, rtol=1e-12)
     np.testing.assert_allclose(grad, grad2, rtol=1e-10, atol=1e-300)
     np.testing.assert_allclose(log_ei(mean, var, best), value, rtol=1e-12)
+    for i in range(len(mean)):  # the single-point path: the same operations on floats
+        one, one_grad = log_ei_one_with_grad(
+            float(mean[i, 0]), var[i], dmean[i, :, 0], dvar[i], 0.0
+        )
+        assert one == value[i]
+        np.testing.assert_array_equal(one_grad, grad[i])
     mixed = np.array([2.0, -0.5, -3.0, -50.0, -2e8, 0.3])  # every branch in one call
     np.testing.assert_allclose(log_h(mixed)[2:3], log_h(mixed[2:3]), rtol=1e-14)
 
