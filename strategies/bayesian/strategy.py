@@ -64,9 +64,11 @@ Decisions (documented for the README):
   ``LOCAL_FTOL_BETWEEN_REFITS``). Up to ``REFIT_EVERY_ASK_UP_TO`` results
   (every ask refits θ) nothing changes: the suggestions are bit-identical to those of the
   strategy without the pool. Measured (benchmarks/README.md, Latency): p50 of an ask at
-  n = 200 15.3 → 8.4 ms (d = 6) and 14.9 → 6.6 ms (d = 12); on 320-evaluation runs of six
-  synthetic functions (10 seeds) no task significantly different at 320, and 25–50 % less CPU
-  time for evaluations 201–320 (with three starts).
+  n = 200 15.3 → 8.4 ms (d = 6) and 14.9 → 6.6 ms (d = 12), then 6.5 / 5.4 ms with the
+  single-point evaluation of the one-start local search (``gp.Posterior.predict_one_with_grad``,
+  same numbers); on 320-evaluation runs of six synthetic functions (10 seeds) no task
+  significantly different at 320, and 25–50 % less CPU time for evaluations 201–320 (with
+  three starts).
 * **Data caps**: θ is fitted on at most ``FIT_POINTS`` = 300 observations (the best quarter plus a
   random subset of the rest, Syne Tune's scheme, drawn from the strategy's generator); the
   posterior used for the acquisition conditions on up to ``max_model_points`` (default 1000)
