@@ -8,7 +8,9 @@ For a task:
   baseline optimisers' runs, so a method that beats all of them scores above 100; HEBO reports
   ~100.1) and it makes scores comparable between A/B variants of the method under test: adding a
   variant never moves ``opt``. When a task has no reference record at all, ``opt`` falls back to
-  the best of every method (``Scores.opt_from_all`` lists such tasks).
+  the best of every method (``Scores.opt_from_all`` lists such tasks). With separate reference
+  records (``score(..., references=...)``, ``--rescore RUNS --references REFS``) opt and clip
+  come from those alone and the runs are scored on their own seeds.
 - ``clip`` is the median of single random evaluations, pooled over every evaluation of the
   baseline random method on that task.
 
@@ -98,11 +100,21 @@ def common_seeds(records: list[dict[str, Any]]) -> dict[str, list[int]]:
     return {t: sorted(set.intersection(*per.values())) for t, per in have.items()}
 
 
-def score(records: list[dict[str, Any]], baseline: str) -> Scores:
-    """Normalise every record against its task's opt and clip; see the module docstring."""
+def score(
+    records: list[dict[str, Any]],
+    baseline: str,
+    references: list[dict[str, Any]] | None = None,
+) -> Scores:
+    """Normalise every record against its task's opt and clip; see the module docstring.
+
+    With ``references``, opt and clip come from those runs alone (their reference methods and
+    baseline, every seed they have) and ``records`` are scored on their own seeds: bayesmark's
+    way of scoring a new optimiser against a fixed baseline. It also removes a bias of A/B
+    runs: a default chosen on some seeds is favoured on exactly those seeds, so a variant is
+    compared fairly only on fresh ones."""
     out = Scores(baseline=baseline)
     spaces: dict[str, set[str]] = defaultdict(set)
-    for r in records:
+    for r in [*records, *(references or [])]:
         spaces[r["task"]].add(r.get("space", "unrecorded"))
     mixed = sorted(t for t, ids in spaces.items() if len(ids) > 1)
     if mixed:
@@ -114,7 +126,7 @@ def score(records: list[dict[str, Any]], baseline: str) -> Scores:
     out.seeds = common_seeds(records)
     kept = [r for r in records if r["seed"] in out.seeds[r["task"]]]
     for task in sorted(out.seeds):
-        recs = [r for r in kept if r["task"] == task]
+        recs = [r for r in (kept if references is None else references) if r["task"] == task]
         finite = [v for r in recs for v in r["values"] if v is not None]
         ref = [v for r in recs if is_reference(r["method"]) for v in r["values"] if v is not None]
         pooled = [v for r in recs if r["method"] == baseline for v in r["values"] if v is not None]

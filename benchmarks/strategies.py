@@ -127,7 +127,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--exclude", help="METHOD:BUDGET pairs to skip, e.g. skopt-gp:batch")
     p.add_argument("--dry-run", action="store_true", help="print the plan and estimate only")
     p.add_argument("--rescore", type=Path, help="report from an earlier raw.jsonl; run nothing")
+    p.add_argument(
+        "--references",
+        type=Path,
+        help="with --rescore: a raw.jsonl of reference runs (random, TPE, ...) that alone fix "
+        "opt and clip; the rescored runs are scored on their own seeds (e.g. an A/B on seeds "
+        "the references did not run)",
+    )
     args = p.parse_args(argv)
+    if args.references and not args.rescore:
+        p.error("--references needs --rescore")
     if args.seeds is None:
         args.seeds = 2 if args.quick else 20
     if args.tasks is None:
@@ -261,15 +270,23 @@ def _progress(i: int, n: int, rec: dict[str, Any]) -> None:
     )
 
 
-def report(records: list[dict[str, Any]], out: Path, meta: dict[str, Any]) -> str:
+def report(
+    records: list[dict[str, Any]],
+    out: Path,
+    meta: dict[str, Any],
+    references: list[dict[str, Any]] | None = None,
+) -> str:
+    """Score, write results.json, report.md and plots; opt and clip from ``references`` when
+    given (``_strat_scoring.score``), else from the records' own reference methods."""
     from benchmarks import _strat_report as rep
     from benchmarks._strat_scoring import average_ranks, iqm_ci, overall, score
 
-    methods = {r["method"] for r in records}
+    methods = {r["method"] for r in (records if references is None else references)}
     baseline = next((m for m in BASELINE_CANDIDATES if m in methods), None)
     if baseline is None:
-        raise SystemExit("no random method in the results: cannot compute the clip baseline")
-    sc = score(records, baseline)
+        where = "the results" if references is None else "the references"
+        raise SystemExit(f"no random method in {where}: cannot compute the clip baseline")
+    sc = score(records, baseline, references)
     text = rep.full_report(sc, records)
     summary: dict[str, Any] = {}
     for b in sc.budgets():
@@ -300,8 +317,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.rescore:
         records = load_records(args.rescore)
+        refs = load_records(args.references) if args.references else None
+        about: dict[str, Any] = {"command": command, "rescored": str(args.rescore)}
+        if args.references:
+            about["references"] = str(args.references)
         try:
-            print(report(records, args.out, {"command": command, "rescored": str(args.rescore)}))
+            print(report(records, args.out, about, refs))
         except ValueError as exc:
             raise SystemExit(f"--rescore: {exc}") from None
         return 0

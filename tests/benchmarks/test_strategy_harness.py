@@ -185,6 +185,39 @@ def test_opt_comes_from_reference_methods_so_ours_can_exceed_100() -> None:
     assert scoring.score(only_ours, "localtune-bayesian:n_initial=3").opt_from_all == ["t"]
 
 
+def test_references_fix_opt_and_clip_for_runs_on_other_seeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    references = [
+        _record("branin", "harness-random", 0, [4.0, 6.0]),  # clip = 6
+        _record("branin", "optuna-tpe", 0, [2.0]),  # opt = 2
+        _record("branin", "localtune-bayesian", 0, [0.0]),  # under test: never sets opt
+    ]
+    tested = [
+        _record("branin", "localtune-bayesian", 7, [3.0]),
+        _record("branin", "localtune-bayesian:patience=3", 7, [4.0]),
+        _record("branin", "localtune-bayesian:patience=3", 8, [5.0]),  # seed 8 lacks the default
+    ]
+    sc = scoring.score(tested, "harness-random", references)
+    assert (sc.opt["branin"], sc.clip["branin"]) == (2.0, 6.0)
+    assert sc.seeds["branin"] == [7]
+    assert sc.task_score(("branin", "localtune-bayesian", "sequential")) == pytest.approx(75.0)
+    assert sc.task_score(
+        ("branin", "localtune-bayesian:patience=3", "sequential")
+    ) == pytest.approx(50.0)
+    # Without the references the same runs have no baseline to be scored against.
+    assert scoring.score(tested, "harness-random").opt == {}
+    for name, recs in (("refs", references), ("tested", tested)):
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in recs))
+    argv = ["--rescore", str(tmp_path / "tested.jsonl"), "--out", str(tmp_path / "out")]
+    assert cli.main([*argv, "--references", str(tmp_path / "refs.jsonl")]) == 0
+    assert "| localtune-bayesian | 75.00 |" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="no random method in the results"):
+        cli.main(argv)
+    with pytest.raises(SystemExit):
+        cli.main(["--references", str(tmp_path / "refs.jsonl"), "--out", str(tmp_path)])
+
+
 def test_a_run_far_below_opt_counts_at_most_minus_one_as_in_bayesmark() -> None:
     records = [
         _record("t", "harness-random", 0, [4.0, 6.0]),  # clip = 6 (padded with its last value)
