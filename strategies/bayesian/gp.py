@@ -478,7 +478,7 @@ class Posterior:
         """:meth:`predict_with_grad` at one point xq [D] of a posterior with one target column
         and no input warping: mean, variance (floats) and their gradients [D], [D]. The same
         operations on vectors instead of [1, ·] arrays, with the same results to the last bit
-        (a test checks this for n up to 517, D up to 20): the local search between refits of θ
+        (tests check it for n from 7 to 200, D from 3 to 12): the local search between refits of θ
         refines a single start, and this path makes about half the numpy calls (at n = 200,
         d = 6, with :func:`acquisition.log_ei_one_with_grad`: 45 instead of 90 µs per
         evaluation)."""
