@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks._strat_run import BUDGETS
 from benchmarks._strat_scoring import (
     Scores,
     average_ranks,
@@ -24,12 +25,11 @@ from benchmarks._tasks import get_task
 OURS = "localtune-bayesian"
 RANDOMS = ("localtune-random", "harness-random")
 PEERS = ("optuna-tpe", "optuna-gp", "skopt-gp")
-BUDGET_LABEL = {
-    "sequential": "50×1",
-    "batch": "16×8",
-    "sequential128": "128×1",
-    "sequential320": "320×1",
-}
+
+
+def budget_label(name: str) -> str:
+    """``rounds×batch`` of a known budget (16×8), else the name itself."""
+    return BUDGETS[name].label if name in BUDGETS else name
 
 
 def _fmt(x: float, digits: int = 2) -> str:
@@ -164,7 +164,7 @@ def full_report(sc: Scores, records: list[dict[str, Any]]) -> str:
         head += " No reference run on " + ", ".join(sc.opt_from_all) + ": opt = best of all."
     parts = [head]
     for b in sc.budgets():
-        label = BUDGET_LABEL.get(b, b)
+        label = budget_label(b)
         parts.append(f"### Budget {b} ({label})\n\n" + summary_table(sc, records, b))
         parts.append(f"Per-task scores, {label} (* = paired Wilcoxon p < 0.05 vs {OURS}):\n\n")
         parts[-1] += task_table(sc, b)
@@ -194,7 +194,7 @@ def plot_curves(sc: Scores, out_dir: Path) -> list[Path]:
                 curve = overall_curve(sc, m, b, group)
                 if curve.size:
                     ax.plot(np.arange(1, curve.size + 1) * batch, curve, label=m)
-            ax.set_title(f"{group or 'all tasks'} ({BUDGET_LABEL.get(b, b)})")
+            ax.set_title(f"{group or 'all tasks'} ({budget_label(b)})")
             ax.set_xlabel("evaluations")
             ax.set_ylabel("bayesmark score")
             ax.set_ylim(bottom=max(0.0, ax.get_ylim()[0]))

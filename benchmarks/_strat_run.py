@@ -29,6 +29,11 @@ class Budget:
     def evaluations(self) -> int:
         return self.rounds * self.batch
 
+    @property
+    def label(self) -> str:
+        """``rounds×batch``, e.g. 16×8."""
+        return f"{self.rounds}×{self.batch}"
+
 
 BUDGETS = {
     "sequential": Budget("sequential", 50, 1),

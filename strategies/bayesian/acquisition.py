@@ -24,6 +24,7 @@ With S fantasy samples (pending trials), the acquisition is log of the mean EI o
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -33,15 +34,20 @@ C2 = 0.5 * math.log(math.pi / 2.0)
 TAIL = -1.0 / math.sqrt(np.finfo(float).eps)
 
 
-def _log_h_upper(z: np.ndarray) -> np.ndarray:
+# The three branches of log h, on arrays or (for ``_log_h_scalar``) on floats.
+def _log_h_upper(z: Any) -> Any:
     return np.log(special.ndtr(z) * z + np.exp(-0.5 * z * z - C1))
 
 
-def _log_h_mid(z: np.ndarray) -> np.ndarray:
+def _log_h_mid(z: Any) -> Any:
     # a = log(erfcx(−z/√2) |z|) + c₂ rises from −0.26 at z = −1 towards 0 as z → −∞, so
     # log1mexp(a) is always its log(−expm1(a)) branch here
     a = np.log(special.erfcx(-z / math.sqrt(2.0)) * -z) + C2
     return -0.5 * z * z - C1 + np.log(-np.expm1(a))
+
+
+def _log_h_tail(z: Any) -> Any:
+    return -0.5 * z * z - C1 - 2.0 * np.log(-z)
 
 
 def log_h(z: np.ndarray) -> np.ndarray:
@@ -60,8 +66,7 @@ def log_h(z: np.ndarray) -> np.ndarray:
     mid = ~upper & ~tail
     out[upper] = _log_h_upper(z[upper])
     out[mid] = _log_h_mid(z[mid])
-    zt = z[tail]
-    out[tail] = -0.5 * zt * zt - C1 - 2.0 * np.log(-zt)
+    out[tail] = _log_h_tail(z[tail])
     return out
 
 
@@ -122,14 +127,13 @@ def log_ei_with_grad(
 
 
 def _log_h_scalar(z: float) -> float:
-    """:func:`log_h` at one z: the same branches and operations (numpy's ufuncs, whose
-    results can differ from ``math``'s in the last bit) on a float instead of an array."""
+    """:func:`log_h` at one z: the same branch functions on a float instead of an array (their
+    numpy ufuncs, whose results can differ from ``math``'s in the last bit)."""
     if z > -1.0:
-        return float(np.log(special.ndtr(z) * z + np.exp(-0.5 * z * z - C1)))
+        return float(_log_h_upper(z))
     if z > TAIL:
-        a = np.log(special.erfcx(-z / math.sqrt(2.0)) * -z) + C2
-        return float(-0.5 * z * z - C1 + np.log(-np.expm1(a)))
-    return float(-0.5 * z * z - C1 - 2.0 * np.log(-z))
+        return float(_log_h_mid(z))
+    return float(_log_h_tail(z))
 
 
 def log_ei_one_with_grad(
