@@ -73,6 +73,17 @@ PRESETS = {
         }.items()
         for case in cases.split()
     ),
+    # For screening variants of the Bayesian strategy on many seeds: the cheap tasks of
+    # bayesmark-broad (≤ 0.1 s per evaluation) that carry most of its loss at 16×8 — all ten
+    # decision-tree tasks, and the SVM, lasso and logistic-regression tasks that scored below
+    # ~97 on seeds 0–5 or 6–8 (mostly accuracy steps) — so that 10 seeds of one variant cost
+    # ~20 min on one core. Scores are not comparable with bayesmark-broad's.
+    "bayesmark-hard": (
+        "dt-breast-acc,dt-breast-nll,dt-diabetes-mae,dt-diabetes-mse,dt-digits-acc,"
+        "dt-digits-nll,dt-iris-acc,dt-iris-nll,dt-wine-acc,dt-wine-nll,svm-breast-acc,"
+        "svm-iris-acc,svm-wine-acc,svm-wine-nll,lasso-wine-acc,lasso-iris-acc,"
+        "linear-breast-acc,linear-iris-acc,linear-wine-acc,linear-breast-nll"
+    ),
 }
 QUICK_TASKS = "branin,hartmann6,mixed5,knn-iris-acc,dt-wine-nll,svm-breast-acc,xgb-breast-acc"
 # Rough optimiser cost per evaluation (seconds) on the 2-core development machine under load

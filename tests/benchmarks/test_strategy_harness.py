@@ -260,6 +260,8 @@ def test_preset_expands_to_a_representative_sklearn_subset() -> None:
     broad = cli.resolve_tasks("bayesmark-broad")
     assert len(broad) == len(set(broad)) == 59 and set(lite) <= set(broad)
     assert {n.split("-")[-2] for n in broad} == {"breast", "diabetes", "digits", "iris", "wine"}
+    hard = cli.resolve_tasks("bayesmark-hard")
+    assert len(hard) == len(set(hard)) == 20 and set(hard) <= set(broad)
 
 
 def test_common_seeds_drop_unmatched_runs() -> None:
