@@ -83,10 +83,11 @@ Decisions (documented for the README):
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from scipy.special import ndtr
 from scipy.stats import qmc
 
 from strategies.base import Strategy
@@ -265,6 +266,31 @@ class BayesianStrategy(Strategy):
 
     def _all_seen(self) -> set[Key]:
         return self._seen | {self.space.key(u) for u in self._pending_units()}
+
+    # -- the model's belief -----------------------------------------------------------------
+    def probability_of_improvement(self, configurations: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """The model's probability that each configuration beats the best value observed so far:
+        Φ((y_min − μ(x)) / σ(x)) of the GP on the transformed, standardised targets (σ of the
+        latent objective, without observation noise; pending trials not conditioned on). The output transform is monotone,
+        so this is comparable across objectives: a diagnostic of how sure the model is, which
+        ``benchmarks.calibration`` sets against the improvements that follow.
+
+        Uses the model of the last ask while no result has arrived since; otherwise it fits the
+        model the next ask would use and then forgets it (θ, factorisation and generator are
+        restored), so calling it never changes a suggestion."""
+        if not any(v is not None for v in self._losses):
+            raise StrategyError("probability_of_improvement needs at least one successful result")
+        rows = [self.space.to_unit(params) for params in configurations]
+        if not rows:
+            return np.empty(0)
+        state = (self._theta, self._fit_n, self._grown, self._cache, self.rng.bit_generator.state)
+        try:
+            _, y, post = self._model()
+        finally:
+            self._theta, self._fit_n, self._grown, self._cache = state[:4]
+            self.rng.bit_generator.state = state[4]
+        mean, var = post.predict(self.space.encode(np.asarray(rows)))
+        return np.asarray(ndtr((y.min() - mean) / np.sqrt(var)))
 
     # -- asking -----------------------------------------------------------------------------
     def _suggest(self) -> dict[str, ParamValue] | None:

@@ -335,3 +335,28 @@ def test_asks_between_refits_share_a_candidate_pool() -> None:
     assert len(first.units) >= 1024 + 5 * 102 and (len(first.units) - 1024) % 102 == 0
     assert pools[11] is None and pools[12] is not None and pools[12] is not first  # refit at 216
     assert all(0.0 < v < 1.0 for a in asks for v in a.values())
+
+
+def test_probability_of_improvement_reflects_the_model_and_changes_nothing() -> None:
+    ranges = box([-5, 0], [10, 15])
+    plain = strategies.create("Bayesian", ranges, seed=3)
+    probed = strategies.create("Bayesian", ranges, seed=3)
+    assert isinstance(probed, strategies.BayesianStrategy)
+    with pytest.raises(StrategyError, match="at least one successful result"):
+        probed.probability_of_improvement([{"x0": 0.0, "x1": 0.0}])
+    for _ in range(6):  # rounds of 4: ask, probe (as benchmarks.calibration does), tell
+        batches = [[s.ask() for _ in range(4)] for s in (plain, probed)]
+        assert [t.params for t in batches[0] if t] == [t.params for t in batches[1] if t]
+        if probed.observations():
+            pi = probed.probability_of_improvement([t.params for t in batches[1] if t])
+            assert pi.shape == (4,) and np.all((pi >= 0) & (pi <= 1))
+        for s, batch in zip((plain, probed), batches, strict=True):
+            for t in batch:
+                assert t is not None
+                s.tell(t.id, branin(t.params))
+    # Far from the three minima of Branin, where values of ~100-300 were seen, the model
+    # expects no improvement; at the best configuration found, a fair chance of a small one.
+    best = min(probed.observations(), key=lambda o: o[1] if o[1] is not None else math.inf)[0]
+    far, near = probed.probability_of_improvement([{"x0": -5.0, "x1": 0.0}, best])
+    assert far < 0.01 < near
+    assert probed.probability_of_improvement([]).shape == (0,)
