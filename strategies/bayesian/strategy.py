@@ -271,9 +271,10 @@ class BayesianStrategy(Strategy):
     def probability_of_improvement(self, configurations: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """The model's probability that each configuration beats the best value observed so far:
         Φ((y_min − μ(x)) / σ(x)) of the GP on the transformed, standardised targets (σ of the
-        latent objective, without observation noise; pending trials not conditioned on). The output transform is monotone,
-        so this is comparable across objectives: a diagnostic of how sure the model is, which
-        ``benchmarks.calibration`` sets against the improvements that follow.
+        latent objective, without observation noise; pending trials not conditioned on). The
+        output transform is monotone, so this is comparable across objectives: a diagnostic of
+        how sure the model is, which ``benchmarks.calibration`` sets against the improvements
+        that follow.
 
         Uses the model of the last ask while no result has arrived since; otherwise it fits the
         model the next ask would use and then forgets it (θ, factorisation and generator are
