@@ -14,20 +14,16 @@ the plateaus fail").
 
 from __future__ import annotations
 
-import os
+import argparse
+import math
+from dataclasses import dataclass
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"  # before numpy is imported
+import numpy as np
 
-import argparse  # noqa: E402
-import math  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-import strategies  # noqa: E402
-from benchmarks._tasks import get_task  # noqa: E402
-from benchmarks.strategies import resolve_tasks  # noqa: E402
+import strategies
+from benchmarks._strat_run import pin_blas
+from benchmarks._tasks import get_task
+from benchmarks.strategies import resolve_tasks
 
 
 @dataclass
@@ -82,6 +78,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    pin_blas()
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     print(f"{args.rounds}×{args.batch}, seeds {seeds[0]}–{seeds[-1]}, rounds {args.from_round}+")
     print("| task | suggestions | mean predicted PI | improved |")
