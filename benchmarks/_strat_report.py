@@ -18,6 +18,7 @@ from benchmarks._strat_scoring import (
     method_order,
     overall,
     overall_curve,
+    seed_pairs,
     wilcoxon_vs,
 )
 from benchmarks._tasks import get_task
@@ -152,6 +153,26 @@ def _pass(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def paired_lines(sc: Scores, budget: str) -> str:
+    """One line per other method: its per-seed overall score against ours, paired by seed."""
+    lines = []
+    for m in sc.methods():
+        pairs = seed_pairs(sc, OURS, m, budget) if m != OURS else None
+        if pairs is None:
+            continue
+        diff, se, p, wins = pairs.summary()
+        lines.append(
+            f"- {m} − {OURS}: {diff:+.2f} ± {se:.2f} (s.e.) over {len(pairs.seeds)} seeds, "
+            f"paired t-test p {_fmt(p, 3)}, higher on {wins} of {len(pairs.seeds)} seeds"
+        )
+    if not lines:
+        return ""
+    return (
+        "Paired over seeds (each seed's score over the tasks both ran; the seed is the "
+        "independent unit):\n\n" + "\n".join(lines)
+    )
+
+
 def full_report(sc: Scores, records: list[dict[str, Any]]) -> str:
     refs = sorted({m for _, m, _ in sc.curves if is_reference(m)}, key=method_order)
     head = (
@@ -166,6 +187,9 @@ def full_report(sc: Scores, records: list[dict[str, Any]]) -> str:
     for b in sc.budgets():
         label = budget_label(b)
         parts.append(f"### Budget {b} ({label})\n\n" + summary_table(sc, records, b))
+        paired = paired_lines(sc, b)
+        if paired:
+            parts.append(paired)
         parts.append(f"Per-task scores, {label} (* = paired Wilcoxon p < 0.05 vs {OURS}):\n\n")
         parts[-1] += task_table(sc, b)
         regret = regret_table(records, sc, b)

@@ -229,6 +229,49 @@ def iqm_ci(
     return point, float(low), float(high)
 
 
+@dataclass
+class SeedPairs:
+    """Per-seed overall scores of two methods on the seeds both ran on every shared task."""
+
+    seeds: list[int]
+    a: np.ndarray
+    b: np.ndarray
+
+    @property
+    def diff(self) -> np.ndarray:
+        return self.b - self.a
+
+    def summary(self) -> tuple[float, float, float, int]:
+        """Mean of b − a, its standard error, the paired t-test's two-sided p, seeds b won."""
+        d = self.diff
+        se = float(d.std(ddof=1) / math.sqrt(d.size))
+        p = float(stats.ttest_rel(self.b, self.a).pvalue) if se > 0 else math.nan
+        return float(d.mean()), se, p, int((d > 0).sum())
+
+
+def seed_pairs(sc: Scores, a: str, b: str, budget: str) -> SeedPairs | None:
+    """Each seed's overall score (mean over the tasks both methods ran) for a and b, paired by
+    seed. A seed is one independent draw of a method's randomness on every task, so the seed is
+    the unit a paired test needs: per-run tests over (task, seed) pairs count a lucky seed many
+    times and put a placebo (the same method, another random stream) at p 0.01 against itself
+    (benchmarks/README.md). None with fewer than 3 shared seeds."""
+    tasks = [t for t in sc.opt if (t, a, budget) in sc.curves and (t, b, budget) in sc.curves]
+    if not tasks:
+        return None
+    shared = sorted(set.intersection(*(set(sc.seeds[t]) for t in tasks)))
+    if len(shared) < 3:
+        return None
+
+    def per_seed(method: str) -> np.ndarray:
+        cols = []
+        for t in tasks:
+            final = dict(zip(sc.seeds[t], sc.final((t, method, budget)), strict=True))
+            cols.append([final[s] for s in shared])
+        return 100.0 * (1.0 - np.mean(np.array(cols), axis=0))
+
+    return SeedPairs(shared, per_seed(a), per_seed(b))
+
+
 def wilcoxon_vs(sc: Scores, task: str, a: str, b: str, budget: str) -> float:
     """Two-sided paired Wilcoxon p-value of a vs b final normalised loss over matched seeds
     (NaN when it cannot be computed, e.g. all pairs tied or fewer than 2 seeds)."""

@@ -14,6 +14,7 @@ import pytest
 from benchmarks import _strat_scoring as scoring
 from benchmarks import strategies as cli
 from benchmarks._strat_methods import METHODS, get_method
+from benchmarks._strat_report import paired_lines
 from benchmarks._strat_run import Unit, load_records, run_unit, run_units
 from benchmarks._tasks import dims_of, get_task, sample_uniform, task_names
 from benchmarks._tasks_ml import from_logit
@@ -160,6 +161,37 @@ def test_scoring_matches_bayesmark_definition() -> None:
     assert sc.task_score(("t", "bad", "sequential")) == pytest.approx(0.0)
     ranks = scoring.average_ranks(sc, "sequential", ["good", "bad", "harness-random"])
     assert ranks == {"good": 1.0, "harness-random": 2.0, "bad": 3.0}
+
+
+def test_seed_pairs_compare_per_seed_overall_scores() -> None:
+    """Two tasks, four seeds: each seed's score is the mean over both tasks; seed 3 of task u
+    is missing for the variant, so seed 3 is left out of the pairs (and the report line)."""
+    records = []
+    for task in ("t", "u"):
+        for seed in range(4):
+            records.append(_record(task, "harness-random", seed, [0.0, 10.0, 10.0, 10.0]))
+            records.append(_record(task, "optuna-tpe", seed, [0.0]))
+    ours = {("t", 0): 5.0, ("t", 1): 10.0, ("t", 2): 0.0, ("u", 0): 10.0, ("u", 1): 10.0}
+    ours |= {("u", 2): 5.0, ("t", 3): 0.0, ("u", 3): 0.0}
+    variant = {key: value / 2 for key, value in ours.items() if key != ("u", 3)}
+    for (task, seed), value in ours.items():
+        records.append(_record(task, "localtune-bayesian", seed, [value]))
+    for (task, seed), value in variant.items():
+        records.append(_record(task, "localtune-bayesian:x=1", seed, [value]))
+    sc = scoring.score(records, "harness-random")
+    assert sc.clip == {"t": 10.0, "u": 10.0} and sc.opt == {"t": 0.0, "u": 0.0}
+    pairs = scoring.seed_pairs(sc, "localtune-bayesian", "localtune-bayesian:x=1", "sequential")
+    assert pairs is not None and pairs.seeds == [0, 1, 2]
+    np.testing.assert_allclose(pairs.a, [25.0, 0.0, 75.0])  # 100 × (1 − mean normalised loss)
+    np.testing.assert_allclose(pairs.b, [62.5, 50.0, 87.5])
+    diff, se, p, wins = pairs.summary()
+    assert diff == pytest.approx(100 / 3) and wins == 3
+    assert se == pytest.approx(float(np.std([37.5, 50.0, 12.5], ddof=1) / np.sqrt(3)))
+    assert 0.0 < p < 0.2
+    lines = paired_lines(sc, "sequential").splitlines()
+    (line,) = [x for x in lines if x.startswith("- localtune-bayesian:x=1 − localtune-bayesian:")]
+    assert "+33.33 ± " in line and line.endswith("higher on 3 of 3 seeds")
+    assert any(x.startswith("- optuna-tpe − localtune-bayesian: +66.67") for x in lines)
 
 
 def test_opt_comes_from_reference_methods_so_ours_can_exceed_100() -> None:
