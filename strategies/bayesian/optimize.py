@@ -17,6 +17,9 @@ GP only ever scores configurations that can actually be run.
    acquisition.
 3. The best refined point that is not an already observed or pending configuration wins; if every
    refined point is such a duplicate, the best unseen candidate is returned.
+4. With ``mace_kappa`` (the strategy's default acquisition), that point joins the unseen
+   candidates, and a random member of their Pareto front of (log-EI, log-PI, −LCB) is
+   returned instead (``_mace_pick``).
 
 Candidates and the local search keep every coordinate ``EDGE`` (1e-3 of the unit range) inside
 the ends of its range. The ends of a continuous range are often degenerate settings (a learning
@@ -42,7 +45,13 @@ from collections.abc import Callable
 import numpy as np
 from scipy.stats import qmc
 
-from strategies.bayesian.acquisition import log_ei, log_ei_one_with_grad, log_ei_with_grad
+from strategies.bayesian.acquisition import (
+    log_ei,
+    log_ei_one_with_grad,
+    log_ei_with_grad,
+    log_pi,
+    pareto_front,
+)
 from strategies.bayesian.gp import FixedQueries, Posterior
 from strategies.bayesian.lbfgsb import FTOL, minimize_box
 from strategies.space import SearchSpace
@@ -171,6 +180,7 @@ class AcquisitionOptimizer:
         local_share: float = 0.5,
         multiscale: bool = True,
         local_ftol: float = FTOL,
+        mace_kappa: float | None = None,
     ) -> None:
         self.space = space
         self.post = posterior
@@ -181,6 +191,7 @@ class AcquisitionOptimizer:
         self.local_share = local_share
         self.multiscale = multiscale
         self.local_ftol = local_ftol
+        self.mace_kappa = mace_kappa
 
     def score(self, units: np.ndarray) -> np.ndarray:
         """log-EI of unit rows [m, P], in chunks of about ``CHUNK_ELEMENTS`` kernel entries so that
@@ -192,12 +203,22 @@ class AcquisitionOptimizer:
     def _chunked(
         self, x_all: np.ndarray, predict: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
     ) -> np.ndarray:
-        out = np.empty(len(x_all))
+        return log_ei(*self._predict(x_all, predict), self.best)
+
+    def _predict(
+        self,
+        x: np.ndarray,
+        predict: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Mean [m, S] and variance [m] at encoded rows x by ``predict`` (default: the exact
+        posterior), in chunks of about ``CHUNK_ELEMENTS`` kernel entries."""
+        predict = predict or self.post.predict
+        mean, var = np.empty((len(x), self.best.size)), np.empty(len(x))
         step = max(32, CHUNK_ELEMENTS // len(self.post.x))
-        for lo in range(0, len(x_all), step):
-            mean, var = predict(x_all[lo : lo + step])
-            out[lo : lo + step] = log_ei(mean.reshape(len(var), -1), var, self.best)
-        return out
+        for lo in range(0, len(x), step):
+            m, v = predict(x[lo : lo + step])
+            mean[lo : lo + step], var[lo : lo + step] = m.reshape(len(v), -1), v
+        return mean, var
 
     def top(self, units: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Indices and log-EI of the k best rows of ``units``, best first — the first k of
@@ -266,17 +287,22 @@ class AcquisitionOptimizer:
         if pool is not None:  # exact scores of every pooled candidate (the strategy's pool
             # is never made for a space small enough to enumerate)
             mean, var = pool.queries.predict(self.post)
-            pool_scores = log_ei(mean.reshape(len(var), -1), var, self.best)
+            mean = mean.reshape(len(var), -1)
+            pool_scores = log_ei(mean, var, self.best)
             unseen = np.flatnonzero(self._unseen(pool.units, seen))
             pick = unseen[np.argsort(-pool_scores[unseen], kind="stable")[: self.n_starts]]
             units, scores = pool.units[pick], pool_scores[pick]
+            cands, cand_pred = pool.units[unseen], (mean[unseen], var[unseen])
         else:
             cands = self.candidates(incumbents, seen)
             if len(cands) == 0:
                 return None
+            cand_pred = None
             card = self.space.cardinality()
-            if card is not None and card <= ENUMERATE_LIMIT:
-                first, _ = self.top(cands, 1)  # every unseen configuration is a candidate
+            if card is not None and card <= ENUMERATE_LIMIT:  # every unseen configuration
+                if self.mace_kappa is not None:
+                    return self._mace_pick(cands, None, None)
+                first, _ = self.top(cands, 1)
                 return np.asarray(cands[first[0]])
             idx, scores = self.top(cands, self.n_starts)
             units = cands[idx]
@@ -287,7 +313,34 @@ class AcquisitionOptimizer:
         for u, s in zip(starts, start_scores, strict=True):
             if s > best_s and self.space.key(u) not in seen:
                 best_u, best_s = u, float(s)
+        if self.mace_kappa is not None:
+            return self._mace_pick(cands, cand_pred, best_u)
         return np.asarray(best_u)
+
+    def _mace_pick(
+        self,
+        units: np.ndarray,
+        pred: tuple[np.ndarray, np.ndarray] | None,
+        extra: np.ndarray | None,
+    ) -> np.ndarray:
+        """MACE (HEBO; Cowen-Rivers et al., JAIR 2022): a uniformly random member of the Pareto
+        front of (log-EI, log-PI, −LCB) over the candidate rows ``units`` (predictions ``pred``,
+        computed here when None) and ``extra``, the refined EI maximiser (counted once when it
+        is one of the candidates). LCB = μ − κσ with κ = ``mace_kappa``; with fantasies, EI and
+        PI are averaged over the samples and μ is their mean."""
+        if pred is None:
+            pred = self._predict(self.space.encode(units))
+        mean, var = pred
+        if extra is not None:
+            extra_mean, extra_var = self._predict(self.space.encode(extra[None, :]))
+            units = np.vstack([units, extra[None, :]])
+            mean, var = np.vstack([mean, extra_mean]), np.concatenate([var, extra_var])
+        assert self.mace_kappa is not None
+        lcb = mean.mean(axis=1) - self.mace_kappa * np.sqrt(var)
+        f = np.stack([log_ei(mean, var, self.best), log_pi(mean, var, self.best), -lcb], axis=1)
+        front = pareto_front(f)
+        front = front[np.unique(f[front], axis=0, return_index=True)[1]]  # equal rows once
+        return np.asarray(units[front[int(self.rng.integers(len(front)))]])
 
     def _refine(
         self, units: np.ndarray, scores: np.ndarray, seen: set[Key]

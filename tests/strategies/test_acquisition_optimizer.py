@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import optimize
+from scipy.stats import norm
 
 from strategies.bayesian import gp
-from strategies.bayesian.acquisition import log_ei, log_ei_with_grad
+from strategies.bayesian.acquisition import log_ei, log_ei_with_grad, log_pi, pareto_front
 from strategies.bayesian.lbfgsb import FTOL
 from strategies.bayesian.optimize import (
     EDGE,
@@ -221,3 +222,33 @@ def test_candidate_pool_adds_perturbations_once_per_incumbent_and_scores_exactly
     ):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-10)
     assert np.all(pool.units[64:] == space.snap(pool.units[64:]))  # feasible rows
+
+
+def test_pareto_front_matches_brute_force() -> None:
+    rng = np.random.default_rng(0)
+    for m in (1, 40, 300):
+        f = np.round(rng.standard_normal((m, 3)), 1)  # rounding makes ties
+        f[rng.random((m, 3)) < 0.02] = -np.inf
+        expected = [
+            i
+            for i in range(m)
+            if not any((f[j] >= f[i]).all() and (f[j] > f[i]).any() for j in range(m))
+        ]
+        assert pareto_front(f).tolist() == expected
+    assert pareto_front(np.array([[1.0, 2.0], [2.0, 1.0], [0.5, 0.5], [2.0, 1.0]])).tolist() == [
+        0,
+        1,
+        3,
+    ]
+
+
+def test_log_pi_is_the_log_of_the_sample_averaged_probability() -> None:
+    mean = np.array([[0.0, 0.5], [2.0, -1.0], [40.0, 41.0]])
+    var = np.array([1.0, 0.25, 1.0])
+    best = np.array([0.1, -0.2])
+    expected = np.log(norm.cdf((best[None, :2] - mean[:2]) / np.sqrt(var[:2])[:, None]).mean(1))
+    np.testing.assert_allclose(log_pi(mean, var, best)[:2], expected, rtol=1e-12)
+    assert np.isfinite(log_pi(mean, var, best)[2]) and log_pi(mean, var, best)[2] < -700
+    np.testing.assert_allclose(
+        log_pi(mean[:, :1], var, best[:1]), norm.logcdf((best[0] - mean[:, 0]) / np.sqrt(var))
+    )

@@ -45,8 +45,10 @@ def box(lo: list[float], hi: list[float]) -> dict[str, Any]:
     }
 
 
-def best_found(name: str, ranges: dict[str, Any], f: Objective, budget: int, seed: int) -> float:
-    s = strategies.create(name, ranges, seed=seed)
+def best_found(
+    name: str, ranges: dict[str, Any], f: Objective, budget: int, seed: int, **options: Any
+) -> float:
+    s = strategies.create(name, ranges, seed=seed, **options)
     best = math.inf
     for _ in range(budget):
         t = s.ask()
@@ -65,11 +67,15 @@ def best_found(name: str, ranges: dict[str, Any], f: Objective, budget: int, see
     ],
     ids=["branin", "hartmann3"],
 )
+@pytest.mark.parametrize("acquisition", ["ei", "mace"])
 def test_bayesian_beats_random(
-    f: Objective, ranges: dict[str, Any], optimum: float, budget: int
+    f: Objective, ranges: dict[str, Any], optimum: float, budget: int, acquisition: str
 ) -> None:
     seeds = range(4)
-    bo = [best_found("Bayesian", ranges, f, budget, s) - optimum for s in seeds]
+    bo = [
+        best_found("Bayesian", ranges, f, budget, s, acquisition=acquisition) - optimum
+        for s in seeds
+    ]
     rs = [best_found("Random", ranges, f, budget, s) - optimum for s in seeds]
     assert np.median(bo) < 0.1 * np.median(rs)
     assert sum(b < r for b, r in zip(bo, rs, strict=True)) >= 3
@@ -360,3 +366,48 @@ def test_probability_of_improvement_reflects_the_model_and_changes_nothing() -> 
     far, near = probed.probability_of_improvement([{"x0": -5.0, "x1": 0.0}, best])
     assert far < 0.01 < near
     assert probed.probability_of_improvement([]).shape == (0,)
+
+
+def test_mace_option_is_checked_and_reproducible() -> None:
+    with pytest.raises(StrategyError, match="acquisition must be one of ei, mace; got 'ucb'"):
+        strategies.create("Bayesian", box([0], [1]), acquisition="ucb")
+
+    def batches(seed: int) -> list[list[float]]:
+        s = strategies.create("Bayesian", box([-5, 0], [10, 15]), seed=seed, acquisition="mace")
+        out = []
+        for _ in range(5):
+            trials = [s.ask() for _ in range(4)]
+            out.append([float(t.params["x0"]) for t in trials if t])
+            for t in trials:
+                assert t is not None
+                s.tell(t.id, branin(t.params))
+        return out
+
+    assert batches(3) == batches(3)
+    assert batches(3) != batches(4)
+
+
+def test_mace_batches_spread_wider_than_ei_on_a_staircase() -> None:
+    """On a piecewise-constant objective (levels of a distance, a step of 0.25) EI's batches
+    bunch on the best level seen; MACE's Pareto picks (LCB among them) spread the batch."""
+
+    def stairs(p: dict[str, Any]) -> float:
+        x = np.array([float(p[f"x{i}"]) for i in range(4)])
+        return float(np.floor(4 * np.abs(x - 0.7).sum()) / 4)
+
+    def spread(acquisition: str, seed: int) -> float:
+        s = strategies.create("Bayesian", box([0] * 4, [1] * 4), seed=seed, acquisition=acquisition)
+        medians = []
+        for r in range(12):
+            trials = [s.ask() for _ in range(8)]
+            x = np.array([[float(t.params[f"x{i}"]) for i in range(4)] for t in trials if t])
+            if r >= 4:
+                d = np.linalg.norm(x[:, None] - x[None], axis=2)
+                medians.append(np.median(d[np.triu_indices(len(x), 1)]))
+            for t in trials:
+                assert t is not None
+                s.tell(t.id, stairs(t.params))
+        return float(np.mean(medians))
+
+    seeds = range(8)
+    assert np.mean([spread("mace", k) for k in seeds]) > np.mean([spread("ei", k) for k in seeds])
