@@ -15,23 +15,22 @@ Decisions (documented for the README):
   Sequential and batch-synchronous use, where no result arrives while trials are pending, is
   unchanged when no trial fails.)
 * **Acquisition** (``acquisition``, default ``"mace"``): each ask returns a uniformly random
-  member of the Pareto front of three criteria over the candidates — log-EI, log-PI and the
-  lower confidence bound μ − κσ — together with the refined EI maximiser (MACE, the batch
-  acquisition of HEBO, Cowen-Rivers et al., JAIR 2022; κ by the GP-UCB schedule,
-  ``_mace_kappa``). The front is small (median 5–7 of ~1500 candidates on Hartmann6 and a
-  decision tree), so about a third of the asks go where EI points, a third near the incumbent
-  (PI) and a third where the model is least sure (LCB). ``"ei"``: the EI maximiser alone, the
-  rule before. Measured (benchmarks/README.md, "MACE"): on the 20 plateau- and step-shaped
-  tasks of ``bayesmark-hard`` at 16×8, seeds 10–39, 96.90 vs 95.21 (per-seed score +1.61 ±
-  0.53, higher on 22 of 29 seeds, paired t-test p 0.005; a second draw on seeds 10–29 96.59,
-  the first 96.80, EI 95.43); at 50×1 90.08 vs 88.76 (10 seeds); on the six synthetic
-  functions 102.7 vs 101.1 (16×8) and 98.9 vs 97.9 (50×1); on the other 39 tasks of
-  ``bayesmark-broad`` 100.20 vs 100.48 (2 seeds). On those plateaus EI sent 7 of every 8 asks
-  of a batch to points of the best level seen, which its GP predicted a little below that
-  level with small σ. The cost: when EI is sharply peaked, most of the front is far-away
-  points whose LCB is the prior's, so most asks explore (svm-iris-nll: both runs stopped
-  improving at 0.19 where EI reached 0.176), and the seed example's median best AUC over 40
-  seeds is 0.98598 against EI's 0.98613 (p 0.08).
+  member of the Pareto front of three criteria over the candidates — log-EI, log-PI and the lower
+  confidence bound μ − κσ — together with the refined EI maximiser (MACE, the batch acquisition of
+  HEBO, Cowen-Rivers et al., JAIR 2022; κ by the GP-UCB schedule, ``_mace_kappa``). The front is
+  small (median 5–7 of ~1500 candidates on Hartmann6 and a decision tree) and runs from EI's and
+  PI's maximisers (near the incumbents) to LCB's (where the model is least sure), so a batch mixes
+  refinement and exploration. ``"ei"``: the EI maximiser alone, the rule before. Measured
+  (benchmarks/README.md, "MACE"): on the 20 plateau- and step-shaped tasks of ``bayesmark-hard``
+  at 16×8, seeds 10–39, 96.90 vs 95.21 (per-seed score +1.61 ± 0.53, higher on 22 of 29 seeds,
+  paired t-test p 0.005; a second draw on seeds 10–29 96.59, the first 96.80, EI 95.43); at 50×1
+  90.08 vs 88.76 (10 seeds); on the six synthetic functions 102.7 vs 101.1 (16×8) and 98.9 vs 97.9
+  (50×1); on the other 39 tasks of ``bayesmark-broad`` 100.20 vs 100.48 (2 seeds). On those
+  plateaus EI sent 7 of every 8 asks of a batch to points of the best level seen, which its GP
+  predicted a little below that level with small σ. The cost: when EI is sharply peaked, most of
+  the front is far-away points whose LCB is the prior's, so most asks explore (svm-iris-nll: both
+  runs stopped improving at 0.19 where EI reached 0.176), and the seed example's median best AUC
+  over 40 seeds is 0.98598 against EI's 0.98613 (p 0.08).
 * **Interleaved exploration**: after ``patience`` (default 5) results in a row that did not
   improve the best value, the next ask is the next point of the space-filling design instead of
   the acquisition's pick (then the count restarts); option ``random_fraction`` (default 0) adds
