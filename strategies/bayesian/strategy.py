@@ -25,10 +25,10 @@ Decisions (documented for the README):
   at 16×8, seeds 10–39, 96.90 vs 95.21 (per-seed score +1.61 ± 0.53, higher on 22 of 29 seeds,
   paired t-test p 0.005; a second draw on seeds 10–29 96.59, the first 96.80, EI 95.43); at 50×1
   90.08 vs 88.76 (10 seeds); on the six synthetic functions 102.7 vs 101.1 (16×8) and 98.9 vs 97.9
-  (50×1); on the other 39 tasks of ``bayesmark-broad`` 100.20 vs 100.48 (2 seeds). On those
+  (50×1); on the other 39 tasks of ``bayesmark-broad`` 99.60 vs 99.56 (4 seeds). On those
   plateaus EI sent 7 of every 8 asks of a batch to points of the best level seen, which its GP
   predicted a little below that level with small σ. The cost: when EI is sharply peaked, most of
-  the front is far-away points whose LCB is the prior's, so most asks explore (svm-iris-nll: both
+  the front is far-away points whose LCB is the prior's, so most asks explore (svm-iris-nll: two
   runs stopped improving at 0.19 where EI reached 0.176), and the seed example's median best AUC
   over 40 seeds is 0.98598 against EI's 0.98613 (p 0.08).
 * **Interleaved exploration**: after ``patience`` (default 5) results in a row that did not
