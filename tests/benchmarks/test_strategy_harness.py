@@ -294,6 +294,8 @@ def test_preset_expands_to_a_representative_sklearn_subset() -> None:
     assert {n.split("-")[-2] for n in broad} == {"breast", "diabetes", "digits", "iris", "wine"}
     hard = cli.resolve_tasks("bayesmark-hard")
     assert len(hard) == len(set(hard)) == 20 and set(hard) <= set(broad)
+    easy = cli.resolve_tasks("bayesmark-easy")
+    assert len(easy) == 39 and sorted(easy + hard) == sorted(broad)
 
 
 def test_common_seeds_drop_unmatched_runs() -> None:
