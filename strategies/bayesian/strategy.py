@@ -104,11 +104,11 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtr
 from scipy.stats import qmc
 
 from strategies.base import Strategy
 from strategies.bayesian import gp, yeojohnson
+from strategies.bayesian.acquisition import log_pi
 from strategies.bayesian.lbfgsb import FTOL
 from strategies.bayesian.optimize import (
     ENUMERATE_LIMIT,
@@ -313,7 +313,7 @@ class BayesianStrategy(Strategy):
             self._theta, self._fit_n, self._grown, self._cache = state[:4]
             self.rng.bit_generator.state = state[4]
         mean, var = post.predict(self.space.encode(np.asarray(rows)))
-        return np.asarray(ndtr((y.min() - mean) / np.sqrt(var)))
+        return np.exp(log_pi(mean[:, None], var, np.array([y.min()])))
 
     # -- asking -----------------------------------------------------------------------------
     def _suggest(self) -> dict[str, ParamValue] | None:
