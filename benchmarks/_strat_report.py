@@ -14,8 +14,6 @@ from benchmarks._strat_scoring import (
     Scores,
     average_ranks,
     iqm_ci,
-    is_reference,
-    method_order,
     overall,
     overall_curve,
     seed_pairs,
@@ -174,10 +172,9 @@ def paired_lines(sc: Scores, budget: str) -> str:
 
 
 def full_report(sc: Scores, records: list[dict[str, Any]]) -> str:
-    refs = sorted({m for _, m, _ in sc.curves if is_reference(m)}, key=method_order)
     head = (
         f"Baseline for clip: pooled single evaluations of `{sc.baseline}`; opt: best found by "
-        f"the reference methods ({', '.join(refs) or 'none'}; all budgets and seeds). "
+        f"the reference methods ({', '.join(sc.references) or 'none'}; all budgets and seeds). "
         "Score 100 = best a reference method found (the method under test can exceed it), "
         "0 = median random draw."
     )

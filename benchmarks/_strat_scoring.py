@@ -56,6 +56,7 @@ class Scores:
     curves: dict[Key, np.ndarray] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
     opt_from_all: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)  # the methods whose runs fixed opt
 
     def final(self, key: Key) -> np.ndarray:
         """Final normalised loss per seed."""
@@ -134,6 +135,7 @@ def score(
             continue
         if not ref:
             out.opt_from_all.append(task)
+        out.references.extend({r["method"] for r in recs if is_reference(r["method"])})
         out.opt[task] = min(ref or finite)
         out.clip[task] = float(np.median(pooled))
         out.groups[task] = recs[0]["group"]
@@ -149,6 +151,7 @@ def score(
         capped = np.where(np.isnan(curve), clip, np.minimum(curve, clip))
         norm = np.maximum((capped - opt) / span, -1.0) if span > 0 else np.zeros_like(capped)
         rows[(task, r["method"], r["budget"])].append((r["seed"], norm))
+    out.references = sorted(set(out.references), key=method_order)
     for key, seeded in rows.items():
         seeded.sort(key=lambda item: item[0])
         out.curves[key] = np.vstack([c for _, c in seeded])

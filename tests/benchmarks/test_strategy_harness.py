@@ -232,6 +232,7 @@ def test_references_fix_opt_and_clip_for_runs_on_other_seeds(
     ]
     sc = scoring.score(tested, "harness-random", references)
     assert (sc.opt["branin"], sc.clip["branin"]) == (2.0, 6.0)
+    assert sc.references == ["optuna-tpe", "harness-random"]
     assert sc.seeds["branin"] == [7]
     assert sc.task_score(("branin", "localtune-bayesian", "sequential")) == pytest.approx(75.0)
     assert sc.task_score(
@@ -243,7 +244,9 @@ def test_references_fix_opt_and_clip_for_runs_on_other_seeds(
         (tmp_path / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in recs))
     argv = ["--rescore", str(tmp_path / "tested.jsonl"), "--out", str(tmp_path / "out")]
     assert cli.main([*argv, "--references", str(tmp_path / "refs.jsonl")]) == 0
-    assert "| localtune-bayesian | 75.00 |" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "| localtune-bayesian | 75.00 |" in out
+    assert "the reference methods (optuna-tpe, harness-random;" in out
     with pytest.raises(SystemExit, match="no random method in the results"):
         cli.main(argv)
     with pytest.raises(SystemExit):
