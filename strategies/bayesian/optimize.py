@@ -181,6 +181,7 @@ class AcquisitionOptimizer:
         multiscale: bool = True,
         local_ftol: float = FTOL,
         mace_kappa: float | None = None,
+        lcb_resolution: float = 0.0,
     ) -> None:
         self.space = space
         self.post = posterior
@@ -192,6 +193,7 @@ class AcquisitionOptimizer:
         self.multiscale = multiscale
         self.local_ftol = local_ftol
         self.mace_kappa = mace_kappa
+        self.lcb_resolution = lcb_resolution
 
     def score(self, units: np.ndarray) -> np.ndarray:
         """log-EI of unit rows [m, P], in chunks of about ``CHUNK_ELEMENTS`` kernel entries so that
@@ -327,7 +329,10 @@ class AcquisitionOptimizer:
         front of (log-EI, log-PI, −LCB) over the candidate rows ``units`` (predictions ``pred``,
         computed here when None) and ``extra``, the refined EI maximiser (counted once when it
         is one of the candidates). LCB = μ − κσ with κ = ``mace_kappa``; with fantasies, EI and
-        PI are averaged over the samples and μ is their mean."""
+        PI are averaged over the samples and μ is their mean. With ``lcb_resolution`` r > 0, −LCB
+        enters the dominance test rounded down to a multiple of r (ε-dominance on that criterion,
+        Laumanns et al., 2002): a row whose only advantage is an LCB lower by less than r does not
+        join the front."""
         if pred is None:
             pred = self._predict(self.space.encode(units))
         mean, var = pred
@@ -336,8 +341,10 @@ class AcquisitionOptimizer:
             units = np.vstack([units, extra[None, :]])
             mean, var = np.vstack([mean, extra_mean]), np.concatenate([var, extra_var])
         assert self.mace_kappa is not None
-        lcb = mean.mean(axis=1) - self.mace_kappa * np.sqrt(var)
-        f = np.stack([log_ei(mean, var, self.best), log_pi(mean, var, self.best), -lcb], axis=1)
+        neg_lcb = self.mace_kappa * np.sqrt(var) - mean.mean(axis=1)
+        if self.lcb_resolution > 0:
+            neg_lcb = np.floor(neg_lcb / self.lcb_resolution) * self.lcb_resolution
+        f = np.stack([log_ei(mean, var, self.best), log_pi(mean, var, self.best), neg_lcb], axis=1)
         front = pareto_front(f)
         front = front[np.unique(f[front], axis=0, return_index=True)[1]]  # equal rows once
         return np.asarray(units[front[int(self.rng.integers(len(front)))]])

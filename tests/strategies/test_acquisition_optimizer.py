@@ -252,3 +252,38 @@ def test_log_pi_is_the_log_of_the_sample_averaged_probability() -> None:
     np.testing.assert_allclose(
         log_pi(mean[:, :1], var, best[:1]), norm.logcdf((best[0] - mean[:, 0]) / np.sqrt(var))
     )
+
+
+def test_lcb_resolution_drops_rows_whose_only_edge_is_a_slightly_lower_lcb() -> None:
+    """MACE picks uniformly from the Pareto front of (log-EI, log-PI, −LCB); with
+    ``lcb_resolution`` r, −LCB enters the test rounded down to a multiple of r. A resolution wider
+    than every LCB gap leaves the (log-EI, log-PI) front alone, which here is one row."""
+    base = optimizer(n=20)
+    units = base.space.snap(np.random.default_rng(5).random((400, base.space.n_params)))
+    mean, var = base.post.predict(base.space.encode(units))
+    kappa = 4.0
+    ei, pi = log_ei(mean[:, None], var, base.best), log_pi(mean[:, None], var, base.best)
+
+    def front(resolution: float) -> set[bytes]:
+        neg_lcb = kappa * np.sqrt(var) - mean
+        if resolution:
+            neg_lcb = np.floor(neg_lcb / resolution) * resolution
+        f = np.stack([ei, pi, neg_lcb], axis=1)
+        return {
+            units[i].tobytes()
+            for i in range(len(f))
+            if not any((f[j] >= f[i]).all() and (f[j] > f[i]).any() for j in range(len(f)))
+        }
+
+    def picks(resolution: float) -> set[bytes]:
+        opt = AcquisitionOptimizer(
+            base.space, base.post, base.best, np.random.default_rng(0), n_candidates=256,
+            mace_kappa=kappa, lcb_resolution=resolution,
+        )  # fmt: skip
+        return {opt._mace_pick(units, None, None).tobytes() for _ in range(100)}
+
+    sizes = []
+    for resolution in (0.0, 0.05, 1e6):
+        assert picks(resolution) == front(resolution)
+        sizes.append(len(front(resolution)))
+    assert sizes[0] > sizes[2] == 1

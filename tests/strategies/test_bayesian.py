@@ -371,6 +371,9 @@ def test_probability_of_improvement_reflects_the_model_and_changes_nothing() -> 
 def test_mace_option_is_checked_and_reproducible() -> None:
     with pytest.raises(StrategyError, match="acquisition must be one of ei, mace; got 'ucb'"):
         strategies.create("Bayesian", box([0], [1]), acquisition="ucb")
+    for bad in (-0.1, True, "0.05", math.inf):
+        with pytest.raises(StrategyError, match=r"lcb_resolution must be a number >= 0; got"):
+            strategies.create("Bayesian", box([0], [1]), lcb_resolution=bad)
 
     def batches(seed: int) -> list[list[float]]:
         s = strategies.create("Bayesian", box([-5, 0], [10, 15]), seed=seed, acquisition="mace")
