@@ -265,7 +265,9 @@ class BayesianStrategy(Strategy):
             or not isinstance(lcb_resolution, int | float)
             or not 0.0 <= lcb_resolution < math.inf
         ):
-            raise StrategyError(f"lcb_resolution must be a number >= 0; got {lcb_resolution!r}")
+            raise StrategyError(
+                f"lcb_resolution must be a finite number >= 0; got {lcb_resolution!r}"
+            )
         self.lcb_resolution = float(lcb_resolution)
         self.patience = None if patience is None else _int_option("patience", patience, 1)
         self._stale = 0  # results since the incumbent last improved

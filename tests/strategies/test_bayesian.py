@@ -372,7 +372,9 @@ def test_mace_option_is_checked_and_reproducible() -> None:
     with pytest.raises(StrategyError, match="acquisition must be one of ei, mace; got 'ucb'"):
         strategies.create("Bayesian", box([0], [1]), acquisition="ucb")
     for bad in (-0.1, True, "0.05", math.inf):
-        with pytest.raises(StrategyError, match=r"lcb_resolution must be a number >= 0; got"):
+        with pytest.raises(
+            StrategyError, match=r"lcb_resolution must be a finite number >= 0; got"
+        ):
             strategies.create("Bayesian", box([0], [1]), lcb_resolution=bad)
 
     def batches(seed: int) -> list[list[float]]:
