@@ -31,7 +31,7 @@ Decisions (documented for the README):
   the front is far-away points whose LCB is the prior's, so most asks explore (svm-iris-nll: two
   runs stopped improving at 0.19 where EI reached 0.176), and the seed example's median best AUC
   over 40 seeds is 0.98598 against EI's 0.98613 (p 0.08). On all 59 tasks of ``bayesmark-broad``
-  at 16×8 (12 fresh seeds against 6-seed random and TPE references) MACE scores 98.17 ± 0.27,
+  at 16×8 (18 fresh seeds against 6-seed random and TPE references) MACE scores 98.31 ± 0.23,
   EI 97.38 (6 seeds). Option ``lcb_resolution`` (default 0: exact) compares −LCB rounded down to
   multiples of it (standardised units; ε-dominance), which keeps far points whose LCB is nearly
   the prior's from crowding the front: 0.05 scored 98.47 on those 59 tasks (+0.30 ± 0.28 per seed,
