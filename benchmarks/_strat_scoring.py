@@ -126,8 +126,12 @@ def score(
         )
     out.seeds = common_seeds(records)
     kept = [r for r in records if r["seed"] in out.seeds[r["task"]]]
+    source = kept if references is None else references
+    out.references = sorted(
+        {r["method"] for r in source if is_reference(r["method"])}, key=method_order
+    )
     for task in sorted(out.seeds):
-        recs = [r for r in (kept if references is None else references) if r["task"] == task]
+        recs = [r for r in source if r["task"] == task]
         finite = [v for r in recs for v in r["values"] if v is not None]
         ref = [v for r in recs if is_reference(r["method"]) for v in r["values"] if v is not None]
         pooled = [v for r in recs if r["method"] == baseline for v in r["values"] if v is not None]
@@ -135,7 +139,6 @@ def score(
             continue
         if not ref:
             out.opt_from_all.append(task)
-        out.references.extend({r["method"] for r in recs if is_reference(r["method"])})
         out.opt[task] = min(ref or finite)
         out.clip[task] = float(np.median(pooled))
         out.groups[task] = recs[0]["group"]
@@ -151,7 +154,6 @@ def score(
         capped = np.where(np.isnan(curve), clip, np.minimum(curve, clip))
         norm = np.maximum((capped - opt) / span, -1.0) if span > 0 else np.zeros_like(capped)
         rows[(task, r["method"], r["budget"])].append((r["seed"], norm))
-    out.references = sorted(set(out.references), key=method_order)
     for key, seeded in rows.items():
         seeded.sort(key=lambda item: item[0])
         out.curves[key] = np.vstack([c for _, c in seeded])

@@ -105,7 +105,7 @@ Decisions (documented for the README):
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -142,6 +142,12 @@ def _int_option(name: str, value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise StrategyError(f"{name} must be an integer >= {minimum}; got {value!r}")
     return int(value)
+
+
+def _float_option(name: str, value: object, ok: Callable[[float], bool], rule: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not ok(value):
+        raise StrategyError(f"{name} must be {rule}; got {value!r}")
+    return float(value)
 
 
 def _choice_option(name: str, value: object, choices: Collection[str]) -> str:
@@ -246,29 +252,15 @@ class BayesianStrategy(Strategy):
         self.acquisition = _choice_option("acquisition", acquisition, ACQUISITIONS)
         self.clip_outliers = clip_outliers
         self.multiscale = multiscale
-        if (
-            isinstance(local_share, bool)
-            or not isinstance(local_share, int | float)
-            or not 0.0 < local_share <= 1.0
-        ):
-            raise StrategyError(f"local_share must be in (0, 1]; got {local_share!r}")
-        self.local_share = float(local_share)
-        if (
-            isinstance(random_fraction, bool)
-            or not isinstance(random_fraction, int | float)
-            or not 0.0 <= random_fraction < 1.0
-        ):
-            raise StrategyError(f"random_fraction must be in [0, 1); got {random_fraction!r}")
-        self.random_fraction = float(random_fraction)
-        if (
-            isinstance(lcb_resolution, bool)
-            or not isinstance(lcb_resolution, int | float)
-            or not 0.0 <= lcb_resolution < math.inf
-        ):
-            raise StrategyError(
-                f"lcb_resolution must be a finite number >= 0; got {lcb_resolution!r}"
-            )
-        self.lcb_resolution = float(lcb_resolution)
+        self.local_share = _float_option(
+            "local_share", local_share, lambda v: 0.0 < v <= 1.0, "in (0, 1]"
+        )
+        self.random_fraction = _float_option(
+            "random_fraction", random_fraction, lambda v: 0.0 <= v < 1.0, "in [0, 1)"
+        )
+        self.lcb_resolution = _float_option(
+            "lcb_resolution", lcb_resolution, lambda v: 0.0 <= v < math.inf, "a finite number >= 0"
+        )
         self.patience = None if patience is None else _int_option("patience", patience, 1)
         self._stale = 0  # results since the incumbent last improved
         self._best = math.inf

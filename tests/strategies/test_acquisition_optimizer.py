@@ -224,17 +224,21 @@ def test_candidate_pool_adds_perturbations_once_per_incumbent_and_scores_exactly
     assert np.all(pool.units[64:] == space.snap(pool.units[64:]))  # feasible rows
 
 
+def brute_front(f: np.ndarray) -> list[int]:
+    """Rows that no other row dominates, by comparing every pair."""
+    return [
+        i
+        for i in range(len(f))
+        if not any((f[j] >= f[i]).all() and (f[j] > f[i]).any() for j in range(len(f)))
+    ]
+
+
 def test_pareto_front_matches_brute_force() -> None:
     rng = np.random.default_rng(0)
     for m in (1, 40, 300):
         f = np.round(rng.standard_normal((m, 3)), 1)  # rounding makes ties
         f[rng.random((m, 3)) < 0.02] = -np.inf
-        expected = [
-            i
-            for i in range(m)
-            if not any((f[j] >= f[i]).all() and (f[j] > f[i]).any() for j in range(m))
-        ]
-        assert pareto_front(f).tolist() == expected
+        assert pareto_front(f).tolist() == brute_front(f)
     assert pareto_front(np.array([[1.0, 2.0], [2.0, 1.0], [0.5, 0.5], [2.0, 1.0]])).tolist() == [
         0,
         1,
@@ -268,12 +272,7 @@ def test_lcb_resolution_drops_rows_whose_only_edge_is_a_slightly_lower_lcb() -> 
         neg_lcb = kappa * np.sqrt(var) - mean
         if resolution:
             neg_lcb = np.floor(neg_lcb / resolution) * resolution
-        f = np.stack([ei, pi, neg_lcb], axis=1)
-        return {
-            units[i].tobytes()
-            for i in range(len(f))
-            if not any((f[j] >= f[i]).all() and (f[j] > f[i]).any() for j in range(len(f)))
-        }
+        return {units[i].tobytes() for i in brute_front(np.stack([ei, pi, neg_lcb], axis=1))}
 
     def picks(resolution: float) -> set[bytes]:
         opt = AcquisitionOptimizer(
